@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Fluid.Api.Meta;
 
@@ -51,6 +52,7 @@ public sealed class ObjectMeta
     public List<JsonObject>? ManagedFields { get; set; }
 
     /// <summary>"namespace/name", or "name" for cluster-scoped objects.</summary>
+    [JsonIgnore]
     public string Key => string.IsNullOrEmpty(Namespace) ? Name ?? "" : $"{Namespace}/{Name}";
 }
 

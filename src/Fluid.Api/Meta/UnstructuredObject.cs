@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Fluid.Api.Schema;
 
 namespace Fluid.Api.Meta;
 
@@ -7,6 +8,7 @@ namespace Fluid.Api.Meta;
 /// An object of a kind we do not model (a Secret in the same file as a Dataset, a CRD of
 /// someone else's). Every field is kept as it was read.
 /// </summary>
+[PreserveUnknownFields]
 public sealed class UnstructuredObject : IKubeObject
 {
     /// <inheritdoc/>

@@ -32,16 +32,16 @@ public static class FluidJson
         return options;
     }
 
-    /// <summary>Serializes a value to compact JSON.</summary>
-    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+    /// <summary>Serializes a value to compact JSON by its runtime type (an IKubeObject writes all its fields).</summary>
+    public static string Serialize(object value) => JsonSerializer.Serialize(value, value.GetType(), Options);
 
     /// <summary>Deserializes JSON text; throws <see cref="JsonException"/> on a shape mismatch.</summary>
     public static T Deserialize<T>(string json) =>
         JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException("the document is null");
 
-    /// <summary>Converts a value to a mutable JSON tree.</summary>
-    public static JsonObject ToNode<T>(T value) =>
-        JsonSerializer.SerializeToNode(value, Options) as JsonObject ?? throw new JsonException("not a JSON object");
+    /// <summary>Converts a value to a mutable JSON tree, by its runtime type.</summary>
+    public static JsonObject ToNode(object value) =>
+        JsonSerializer.SerializeToNode(value, value.GetType(), Options) as JsonObject ?? throw new JsonException("not a JSON object");
 
     /// <summary>Converts a JSON tree to a typed value.</summary>
     public static T FromNode<T>(JsonNode node) =>
