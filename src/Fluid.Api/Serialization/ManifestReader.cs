@@ -156,7 +156,10 @@ public static class ManifestReader
 
     private static void ReadAs(ManifestDocument document, JsonObject obj, Type type)
     {
-        var report = ShapeChecker.Check(obj, type);
+        // Opaque objects keep everything; only their metadata has a shape we know.
+        var report = type == typeof(UnstructuredObject)
+            ? obj["metadata"] is JsonObject metadata ? ShapeChecker.Check(metadata, typeof(ObjectMeta), "metadata") : new ShapeReport()
+            : ShapeChecker.Check(obj, type);
         document.Errors.AddRange(report.Errors);
         document.Warnings.AddRange(report.Warnings);
         try

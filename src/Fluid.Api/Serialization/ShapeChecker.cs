@@ -30,7 +30,7 @@ public static class ShapeChecker
     public static ShapeReport Check(JsonObject node, Type type, string path = "")
     {
         var report = new ShapeReport();
-        CheckObject(node, ShapeOf(type), path, report);
+        CheckValue(node, ShapeOf(type), path, report, out _);
         return report;
     }
 

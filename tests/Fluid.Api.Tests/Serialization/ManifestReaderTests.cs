@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Fluid.Api.Core;
@@ -30,7 +31,7 @@ public class ManifestReaderTests
         Assert.Equal(2, docs.Count);
         var secret = Assert.IsType<UnstructuredObject>(docs[0].Object);
         Assert.Equal("creds", secret.Metadata.Name);
-        Assert.Equal("value", secret.Fields!["stringData"]!["key"]!.GetValue<string>());
+        Assert.Equal("value", secret.Fields["stringData"]!["key"]!.GetValue<string>());
         var widget = Assert.IsType<Widget>(docs[1].Object);
         Assert.Equal(3, widget.Spec.Size);
         Assert.Equal("Widget/w", docs[1].Display);
@@ -117,7 +118,7 @@ public class ManifestReaderTests
 
         Assert.Empty(doc.Warnings);
         var widget = Assert.IsType<Widget>(doc.Object);
-        Assert.Equal(1, widget.Spec.Part!.Extra!["legacy"]!.GetValue<int>());
+        Assert.Equal(1, widget.Spec.Part!.Extra!["legacy"].GetInt32());
         var json = FluidJson.ToNode(widget);
         Assert.Equal("y", json["spec"]!["free"]!["anything"]![1]!["x"]!.GetValue<string>());
         Assert.Equal(1, json["spec"]!["part"]!["legacy"]!.GetValue<int>());
@@ -142,7 +143,7 @@ public class ManifestReaderTests
             """;
         var doc = ManifestReader.Read(yaml, "f.yaml", Kinds).Single();
 
-        var written = FluidJson.ToNode(doc.Object);
+        var written = FluidJson.ToNode(doc.Object!);
         var expected = YamlDocuments.Parse(yaml).Single().Content;
         Assert.True(JsonNode.DeepEquals(expected, written), written.ToJsonString());
     }
@@ -259,6 +260,6 @@ public class ManifestReaderTests
         public string? Color { get; set; }
 
         [JsonExtensionData]
-        public JsonObject? Extra { get; set; }
+        public Dictionary<string, JsonElement>? Extra { get; set; }
     }
 }
