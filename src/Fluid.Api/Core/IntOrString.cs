@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Fluid.Api.Schema;
 
 namespace Fluid.Api.Core;
 
 /// <summary>A value that is either an integer or a string, such as a port number or name.</summary>
 [JsonConverter(typeof(IntOrStringJsonConverter))]
+[ScalarSchema("int-or-string")]
 public sealed class IntOrString : IEquatable<IntOrString>
 {
     private IntOrString(int? number, string? text)

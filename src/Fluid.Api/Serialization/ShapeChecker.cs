@@ -370,12 +370,12 @@ public static class ShapeChecker
                 return new Shape(type, ShapeKind.Any);
             }
 
-            if (DictionaryValueType(type) is { } valueType)
+            if (CollectionTypes.MapValue(type) is { } valueType)
             {
                 return new Shape(type, ShapeKind.Map) { Element = ShapeOf(valueType) };
             }
 
-            if (ListElementType(type) is { } elementType)
+            if (CollectionTypes.ListElement(type) is { } elementType)
             {
                 return new Shape(type, ShapeKind.List) { Element = ShapeOf(elementType) };
             }
@@ -407,27 +407,6 @@ public static class ShapeChecker
             : type == typeof(ulong) ? (0, long.MaxValue)
             : type == typeof(byte) ? (0, byte.MaxValue)
             : null;
-
-        private static Type? DictionaryValueType(Type type)
-        {
-            var dictionary = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IDictionary<,>)
-                ? type
-                : type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IDictionary<,>));
-            return dictionary?.GetGenericArguments()[1];
-        }
-
-        private static Type? ListElementType(Type type)
-        {
-            if (type.IsArray)
-            {
-                return type.GetElementType();
-            }
-
-            var enumerable = type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IEnumerable<>)
-                ? type
-                : type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>));
-            return enumerable?.GetGenericArguments()[0];
-        }
     }
 
     /// <summary>The serialized fields of a type by JSON name, as FluidJson writes them.</summary>
