@@ -9,9 +9,9 @@ public sealed class PreserveUnknownFieldsAttribute : Attribute;
 
 /// <summary>
 /// Fields Kubernetes defines on this type that we do not model: accepted without a warning and
-/// kept verbatim in the type's [JsonExtensionData] property.
+/// kept verbatim in the type's [JsonExtensionData] property. Derived types inherit the list.
 /// </summary>
-[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+[AttributeUsage(AttributeTargets.Class, Inherited = true)]
 public sealed class OpaqueFieldsAttribute(params string[] names) : Attribute
 {
     /// <summary>The JSON names of the fields.</summary>
