@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Fluid.Api.Core;
@@ -44,6 +45,7 @@ public sealed class DatasetSpec
     /// <summary>Exclusive (default): one dataset's cache per node; Shared: several datasets' caches may share a node.</summary>
     [JsonPropertyName("placement")]
     [AllowedValues("Exclusive", "", "Shared")]
+    [DefaultValue("Exclusive")]
     public string? PlacementMode { get; set; }
 
     /// <summary>Where to restore the dataset's metadata from, after a DataBackup.</summary>
@@ -81,6 +83,10 @@ public sealed class Mount
 
     /// <summary>Options whose values come from Secrets (credentials).</summary>
     public List<EncryptOption>? EncryptOptions { get; set; }
+
+    /// <summary>Where the mount appears in the dataset's tree: its path when absolute, otherwise /{name} (upstream's rule).</summary>
+    [JsonIgnore]
+    public string TreePath => Path is { Length: > 0 } p && p[0] == '/' ? p : "/" + (Name ?? "").TrimStart('/');
 }
 
 /// <summary>Nodes a dataset may be cached on.</summary>

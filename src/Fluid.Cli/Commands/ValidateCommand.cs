@@ -36,13 +36,14 @@ internal static class ValidateCommand
             foreach (var document in ManifestReader.ReadFile(file))
             {
                 objects++;
+                ManifestChecks.Run(document);
                 var where = $"{document.Source}:{document.Display}";
                 foreach (var warning in document.Warnings)
                 {
                     Console.Error.WriteLine($"warning: {where}: {warning}");
                 }
 
-                var errors = ManifestChecks.Errors(document);
+                var errors = document.Errors;
                 foreach (var error in errors)
                 {
                     Console.WriteLine(document.Object is null && error.Path.Length == 0

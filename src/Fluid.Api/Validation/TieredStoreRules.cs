@@ -1,0 +1,196 @@
+using System.Globalization;
+using Fluid.Api.Core;
+using Fluid.Api.Serialization;
+using Fluid.Api.V1Alpha1;
+
+namespace Fluid.Api.Validation;
+
+/// <summary>A cache tier: a known medium, absolute paths, a positive quota that fits the paths, and sane watermarks.</summary>
+public sealed class LevelRule : ValidationRule<Level>
+{
+    /// <inheritdoc/>
+    protected override void Check(Level level, string path, ValidationContext context)
+    {
+        var errors = context.Errors;
+        if (level.MediumType.Length == 0)
+        {
+            errors.Required(FieldPath.Child(path, "mediumtype"), "MEM, SSD or HDD");
+        }
+        else if (!MediumTypes.All.Contains(level.MediumType, StringComparer.Ordinal))
+        {
+            var upper = level.MediumType.ToUpperInvariant();
+            errors.Add(FieldPath.Child(path, "mediumtype"), MediumTypes.All.Contains(upper, StringComparer.Ordinal)
+                ? $"\"{level.MediumType}\" must be upper case: write {upper}"
+                : $"\"{level.MediumType}\" is not a medium; use MEM, SSD or HDD");
+        }
+
+        if (level.VolumeType is { Length: > 0 } volumeType && !VolumeTypes.All.Contains(volumeType, StringComparer.Ordinal))
+        {
+            errors.Add(FieldPath.Child(path, "volumeType"), $"\"{volumeType}\" is not a volume type; use hostPath, emptyDir or volumeTemplate");
+        }
+
+        if (level.VolumeType == VolumeTypes.VolumeTemplate && level.VolumeSource is null)
+        {
+            errors.Required(FieldPath.Child(path, "volumeSource"), "the volume to use when volumeType is volumeTemplate");
+        }
+
+        var paths = TierLayout.Paths(level);
+        if (paths.Count == 0 && level.VolumeType != VolumeTypes.EmptyDir && level.VolumeType != VolumeTypes.VolumeTemplate)
+        {
+            errors.Required(FieldPath.Child(path, "path"), "the tier's directories, comma-separated (e.g. /dev/shm or /mnt/ssd1,/mnt/ssd2)");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var dir in paths)
+        {
+            if (dir.Length == 0 || dir[0] != '/')
+            {
+                errors.Add(FieldPath.Child(path, "path"), $"\"{dir}\" is not absolute; every tier path starts with /");
+            }
+            else if (MountPoints.SegmentsProblem(dir) is { } problem)
+            {
+                errors.Add(FieldPath.Child(path, "path"), problem);
+            }
+            else if (!seen.Add(dir.TrimEnd('/')))
+            {
+                errors.Add(FieldPath.Child(path, "path"), $"\"{dir}\" is listed twice; list each directory once");
+            }
+        }
+
+        CheckQuota(level, paths.Count, path, errors);
+        CheckWatermarks(level, path, errors);
+    }
+
+    private static void CheckQuota(Level level, int pathCount, string path, FieldErrors errors)
+    {
+        if (level.Quota is null && string.IsNullOrEmpty(level.QuotaList))
+        {
+            errors.Required(FieldPath.Child(path, "quota"), "how much the tier may hold (e.g. 2Gi), or quotaList with one size per path");
+            return;
+        }
+
+        if (level.Quota is { } quota && quota.Value <= 0)
+        {
+            errors.Add(FieldPath.Child(path, "quota"), $"{quota} is not positive; give the tier a size such as 2Gi");
+        }
+
+        if (string.IsNullOrEmpty(level.QuotaList))
+        {
+            return;
+        }
+
+        var parts = level.QuotaList.Split(',');
+        foreach (var part in parts)
+        {
+            if (!Quantity.TryParse(part.Trim(), out var q, out var error))
+            {
+                errors.Add(FieldPath.Child(path, "quotaList"), error!);
+            }
+            else if (q.Value <= 0)
+            {
+                errors.Add(FieldPath.Child(path, "quotaList"), $"{q} is not positive; every path needs a size such as 10Gi");
+            }
+        }
+
+        if (pathCount > 0 && parts.Length != pathCount)
+        {
+            errors.Add(FieldPath.Child(path, "quotaList"), $"{parts.Length} quota(s) for {pathCount} path(s); give one size per path, in the order of path");
+        }
+    }
+
+    private static void CheckWatermarks(Level level, string path, FieldErrors errors)
+    {
+        var high = Ratio(level.High, FieldPath.Child(path, "high"), errors);
+        var low = Ratio(level.Low, FieldPath.Child(path, "low"), errors);
+        if (high is not null && low is not null && low >= high)
+        {
+            errors.Add(FieldPath.Child(path, "low"), $"low ({level.Low}) must be below high ({level.High}): eviction runs from high down to low");
+        }
+    }
+
+    private static double? Ratio(string? text, string path, FieldErrors errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
+        {
+            errors.Add(path, $"\"{text}\" is not a number; write a ratio from 0 to 1 such as \"0.9\"");
+            return null;
+        }
+
+        if (value is < 0 or > 1)
+        {
+            errors.Add(path, $"{text} is out of range; a watermark is a ratio from 0 to 1 (e.g. 0.95, not 95)");
+            return null;
+        }
+
+        return value;
+    }
+}
+
+/// <summary>Tiers come fastest first, each medium once.</summary>
+public sealed class TieredStoreRule : ValidationRule<TieredStore>
+{
+    /// <inheritdoc/>
+    protected override void Check(TieredStore store, string path, ValidationContext context)
+    {
+        var levels = store.Levels ?? [];
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var lastRank = -1;
+        for (var i = 0; i < levels.Count; i++)
+        {
+            var medium = levels[i].MediumType;
+            var rank = MediumTypes.All.ToList().IndexOf(medium);
+            if (rank < 0)
+            {
+                continue;
+            }
+
+            var item = FieldPath.Child(FieldPath.Index(FieldPath.Child(path, "levels"), i), "mediumtype");
+            if (seen.TryGetValue(medium, out var first))
+            {
+                context.Errors.Add(item, $"{medium} is already tier levels[{first}]; give each medium one level (list several paths in it instead)");
+            }
+            else if (rank < lastRank)
+            {
+                context.Errors.Add(item, $"{medium} comes after a slower tier; order levels fastest first: MEM, SSD, HDD");
+            }
+
+            seen.TryAdd(medium, i);
+            lastRank = Math.Max(lastRank, rank);
+        }
+    }
+}
+
+/// <summary>How a tier's capacity is laid over its directories.</summary>
+public static class TierLayout
+{
+    /// <summary>The tier's directories, from its comma-separated path.</summary>
+    public static IReadOnlyList<string> Paths(Level level) =>
+        string.IsNullOrWhiteSpace(level.Path) ? [] : [.. level.Path.Split(',').Select(p => p.Trim())];
+
+    /// <summary>
+    /// Capacity of each directory: quotaList when given, otherwise the quota split evenly over the
+    /// paths (as upstream does), rounding down to whole bytes.
+    /// </summary>
+    public static IReadOnlyList<(string Path, long Bytes)> PathQuotas(Level level)
+    {
+        var paths = Paths(level);
+        if (!string.IsNullOrEmpty(level.QuotaList))
+        {
+            var quotas = level.QuotaList.Split(',').Select(q => Quantity.Parse(q.Trim()).ToInt64()).ToList();
+            return [.. paths.Zip(quotas, (p, q) => (p, q))];
+        }
+
+        if (level.Quota is null || paths.Count == 0)
+        {
+            return [.. paths.Select(p => (p, 0L))];
+        }
+
+        var each = level.Quota.ToInt64() / paths.Count;
+        return [.. paths.Select(p => (p, each))];
+    }
+}
