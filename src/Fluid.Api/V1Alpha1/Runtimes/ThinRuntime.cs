@@ -11,7 +11,7 @@ namespace Fluid.Api.V1Alpha1;
 /// A thin runtime: serves a dataset through a FUSE client of your choice (described by a
 /// ThinRuntimeProfile), with no cache engine of its own. Like upstream, it is in no category.
 /// </summary>
-[FluidResource("ThinRuntime", "thinruntimes", Categories = [])]
+[FluidResource("ThinRuntime", "thinruntimes")]
 [StatusSubresource]
 public sealed class ThinRuntime : KubeObject<ThinRuntimeSpec, RuntimeStatus>;
 

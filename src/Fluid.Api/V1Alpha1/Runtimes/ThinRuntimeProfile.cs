@@ -10,7 +10,7 @@ namespace Fluid.Api.V1Alpha1;
 /// A cluster-wide template for thin runtimes: the file system it serves and the FUSE client
 /// (and optional worker) that mounts it. Like upstream, it is in no category.
 /// </summary>
-[FluidResource("ThinRuntimeProfile", "thinruntimeprofiles", Scope = ResourceScope.Cluster, Categories = [])]
+[FluidResource("ThinRuntimeProfile", "thinruntimeprofiles", Scope = ResourceScope.Cluster)]
 [StatusSubresource]
 public sealed class ThinRuntimeProfile : KubeObject<ThinRuntimeProfileSpec, ThinRuntimeProfileStatus>;
 
