@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -92,6 +94,8 @@ public sealed class ContainerPort
     public string? HostIP { get; set; }
 
     /// <summary>TCP (default), UDP or SCTP.</summary>
+    [DefaultValue("TCP")]
+    [AllowedValues("TCP", "UDP", "SCTP")]
     public string? Protocol { get; set; }
 }
 

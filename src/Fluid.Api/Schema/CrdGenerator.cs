@@ -250,7 +250,12 @@ public static class CrdGenerator
         if (property.GetCustomAttribute<RangeAttribute>() is { } range)
         {
             schema["minimum"] = JsonValue.Create(Convert.ToDouble(range.Minimum, CultureInfo.InvariantCulture));
-            schema["maximum"] = JsonValue.Create(Convert.ToDouble(range.Maximum, CultureInfo.InvariantCulture));
+            var maximum = Convert.ToDouble(range.Maximum, CultureInfo.InvariantCulture);
+            if (maximum < int.MaxValue)
+            {
+                // [Range(n, int.MaxValue)] says "at least n"; the schema says so without a maximum.
+                schema["maximum"] = JsonValue.Create(maximum);
+            }
         }
 
         if (property.GetCustomAttribute<DefaultValueAttribute>() is { Value: { } value })

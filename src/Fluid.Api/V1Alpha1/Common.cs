@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Fluid.Api.Core;
 
@@ -15,9 +17,12 @@ public sealed class Level
 {
     /// <summary>Medium of the tier: MEM, SSD or HDD.</summary>
     [JsonPropertyName("mediumtype")]
+    [Required]
+    [AllowedValues("MEM", "SSD", "HDD")]
     public string MediumType { get; set; } = "";
 
     /// <summary>How the tier's paths reach the worker: hostPath (default), emptyDir or volumeTemplate.</summary>
+    [DefaultValue("hostPath")]
     public string? VolumeType { get; set; }
 
     /// <summary>The volume the tier lives on when volumeType is volumeTemplate.</summary>
@@ -85,9 +90,11 @@ public sealed class RuntimeManagement
 public sealed class CleanCachePolicy
 {
     /// <summary>Seconds to wait before cleaning.</summary>
+    [DefaultValue(60)]
     public int? GracePeriodSeconds { get; set; }
 
     /// <summary>How many times cleaning is retried.</summary>
+    [DefaultValue(3)]
     public int? MaxRetryAttempts { get; set; }
 }
 

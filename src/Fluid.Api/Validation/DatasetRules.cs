@@ -141,6 +141,7 @@ public sealed class DatasetRule : ValidationRule<Dataset>
                 if (names.TryGetValue(mount.Name, out var first))
                 {
                     errors.Add(FieldPath.Child(item, "name"), $"\"{mount.Name}\" is already the name of spec.mounts[{first}]; give every mount its own name");
+                    continue;
                 }
                 else
                 {

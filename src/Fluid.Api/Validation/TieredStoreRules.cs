@@ -12,18 +12,6 @@ public sealed class LevelRule : ValidationRule<Level>
     protected override void Check(Level level, string path, ValidationContext context)
     {
         var errors = context.Errors;
-        if (level.MediumType.Length == 0)
-        {
-            errors.Required(FieldPath.Child(path, "mediumtype"), "MEM, SSD or HDD");
-        }
-        else if (!MediumTypes.All.Contains(level.MediumType, StringComparer.Ordinal))
-        {
-            var upper = level.MediumType.ToUpperInvariant();
-            errors.Add(FieldPath.Child(path, "mediumtype"), MediumTypes.All.Contains(upper, StringComparer.Ordinal)
-                ? $"\"{level.MediumType}\" must be upper case: write {upper}"
-                : $"\"{level.MediumType}\" is not a medium; use MEM, SSD or HDD");
-        }
-
         if (level.VolumeType is { Length: > 0 } volumeType && !VolumeTypes.All.Contains(volumeType, StringComparer.Ordinal))
         {
             errors.Add(FieldPath.Child(path, "volumeType"), $"\"{volumeType}\" is not a volume type; use hostPath, emptyDir or volumeTemplate");

@@ -76,8 +76,8 @@ public class BadInputTests
         { Dataset("owner: {uid: -1, gid: 0, user: a, group: b}"), "spec.owner.uid", "negative" },
 
         // tiered store (on a runtime)
-        { Runtime("tieredstore: {levels: [{mediumtype: mem, path: /dev/shm, quota: 1Gi}]}"), "spec.tieredstore.levels[0].mediumtype", "upper case" },
-        { Runtime("tieredstore: {levels: [{mediumtype: NVME, path: /dev/shm, quota: 1Gi}]}"), "spec.tieredstore.levels[0].mediumtype", "not a medium" },
+        { Runtime("tieredstore: {levels: [{mediumtype: mem, path: /dev/shm, quota: 1Gi}]}"), "spec.tieredstore.levels[0].mediumtype", "case-sensitive: write \"MEM\"" },
+        { Runtime("tieredstore: {levels: [{mediumtype: NVME, path: /dev/shm, quota: 1Gi}]}"), "spec.tieredstore.levels[0].mediumtype", "use one of MEM, SSD, HDD" },
         { Runtime("tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm}]}"), "spec.tieredstore.levels[0].quota", "required" },
         { Runtime("tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: '0'}]}"), "spec.tieredstore.levels[0].quota", "not positive" },
         { Runtime("tieredstore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: -1Gi}]}"), "spec.tieredstore.levels[0].quota", "not positive" },
@@ -96,7 +96,7 @@ public class BadInputTests
         { Runtime("replicas: -1"), "spec.replicas", "use 0 or more" },
         { Runtime("worker: {resources: {requests: {memory: 4Gi}, limits: {memory: 2Gi}}}"), "spec.worker.resources.requests[memory]", "more than the limit" },
         { Runtime("worker: {resources: {limits: {cpu: '-1'}}}"), "spec.worker.resources.limits[cpu]", "negative" },
-        { Runtime("worker: {env: [{value: x}]}"), "spec.worker.env[0].name", "required" },
+        { Process("processor: {script: {image: bash, source: ls, env: [{value: x}]}}"), "spec.processor.script.env[0].name", "required" },
 
         // operations: schedule, policy, runAfter
         { Load("policy: Cron"), "spec.schedule", "required" },
@@ -175,7 +175,9 @@ public class BadInputTests
     {
         var errors = Errors(Dataset("mounts: [{mountPoint: 'ftp://x', name: a}, {mountPoint: 'local:///b', name: a}]\n  accessModes: [Sometimes]\n  placement: Mine", name: "Bad"));
 
-        Assert.Equal(["metadata.name", "spec.mounts[0].mountPoint", "spec.placement", "spec.mounts[1].name", "spec.accessModes[0]"], errors.Select(e => e.Path));
+        Assert.Equal(
+            ["metadata.name", "spec.accessModes[0]", "spec.mounts[0].mountPoint", "spec.mounts[1].name", "spec.placement"],
+            errors.Select(e => e.Path).Order(StringComparer.Ordinal));
     }
 
     [Fact]

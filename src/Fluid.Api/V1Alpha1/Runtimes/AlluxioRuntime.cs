@@ -65,6 +65,7 @@ public sealed class AlluxioRuntimeSpec
     public AlluxioData? Data { get; set; }
 
     /// <summary>Number of workers.</summary>
+    [Range(0, int.MaxValue)]
     public int? Replicas { get; set; }
 
     /// <summary>The user the Alluxio processes run as.</summary>
@@ -184,6 +185,7 @@ public sealed class AlluxioFuseSpec
 public sealed class AlluxioData
 {
     /// <summary>Number of cached copies of each block.</summary>
+    [Range(0, int.MaxValue)]
     public int? Replicas { get; set; }
 
     /// <summary>Pin the dataset in the cache so it is never evicted.</summary>

@@ -42,6 +42,7 @@ public sealed class EFCRuntimeSpec
     public TieredStore? TieredStore { get; set; }
 
     /// <summary>Number of workers.</summary>
+    [Range(0, int.MaxValue)]
     public int? Replicas { get; set; }
 
     /// <summary>Tuning for a specific operating system.</summary>

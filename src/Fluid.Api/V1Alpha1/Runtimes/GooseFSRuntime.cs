@@ -70,6 +70,7 @@ public sealed class GooseFSRuntimeSpec
     public AlluxioData? Data { get; set; }
 
     /// <summary>Number of workers.</summary>
+    [Range(0, int.MaxValue)]
     public int? Replicas { get; set; }
 
     /// <summary>The user the GooseFS processes run as.</summary>

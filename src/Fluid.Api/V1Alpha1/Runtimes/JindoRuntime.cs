@@ -45,6 +45,7 @@ public sealed class JindoRuntimeSpec
     public TieredStore? TieredStore { get; set; }
 
     /// <summary>Number of workers.</summary>
+    [Range(0, int.MaxValue)]
     public int? Replicas { get; set; }
 
     /// <summary>The user the Jindo processes run as.</summary>

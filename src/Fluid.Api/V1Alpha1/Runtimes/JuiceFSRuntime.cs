@@ -50,6 +50,7 @@ public sealed class JuiceFSRuntimeSpec
     public List<string>? Configs { get; set; }
 
     /// <summary>Number of workers.</summary>
+    [Range(0, int.MaxValue)]
     public int? Replicas { get; set; }
 
     /// <summary>The user the JuiceFS processes run as.</summary>

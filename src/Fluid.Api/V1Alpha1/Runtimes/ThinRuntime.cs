@@ -33,6 +33,7 @@ public sealed class ThinRuntimeSpec
     public TieredStore? TieredStore { get; set; }
 
     /// <summary>Number of workers.</summary>
+    [Range(0, int.MaxValue)]
     public int? Replicas { get; set; }
 
     /// <summary>The user the runtime runs as.</summary>

@@ -33,6 +33,7 @@ public sealed class VineyardRuntimeSpec
     public VineyardCompTemplateSpec? Worker { get; set; }
 
     /// <summary>Number of workers; wins over worker.replicas when both are set.</summary>
+    [Range(0, int.MaxValue)]
     public int? Replicas { get; set; }
 
     /// <summary>The client socket applications use (named fuse for consistency with other runtimes; no FUSE file system is mounted).</summary>
