@@ -109,4 +109,77 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Contains("Required argument missing", stderr, StringComparison.Ordinal);
         Assert.Contains("fluid validate <FILE_OR_DIR>...", stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Kind_rules_report_every_error_with_file_object_and_field()
+    {
+        Write("dataset.yaml", """
+            apiVersion: data.fluid.io/v1alpha1
+            kind: Dataset
+            metadata: {name: Demo}
+            spec:
+              mounts:
+              - {mountPoint: 'ftp://mirror/data', name: a}
+              - {mountPoint: 'local:///data', name: a}
+            ---
+            apiVersion: data.fluid.io/v1alpha1
+            kind: DataLoad
+            metadata: {name: nightly}
+            spec: {dataset: {name: demo}, policy: Cron, schedule: '0 25 * * *'}
+            """);
+
+        var (exit, stdout, _) = FluidProcess.Run(_dir.FullName, "validate", "dataset.yaml");
+
+        Assert.Equal(1, exit);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith("dataset.yaml:Dataset/Demo: metadata.name: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith("dataset.yaml:Dataset/Demo: spec.mounts[0].mountPoint: unsupported scheme \"ftp://\"", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("dataset.yaml:Dataset/Demo: spec.mounts[1].name: \"a\" is already the name", StringComparison.Ordinal));
+        Assert.StartsWith("dataset.yaml:DataLoad/nightly: spec.schedule: hour field", lines[3], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_fluid_kind_with_a_misspelt_field_is_valid_with_a_warning()
+    {
+        Write("runtime.yaml", """
+            apiVersion: data.fluid.io/v1alpha1
+            kind: AlluxioRuntime
+            metadata: {name: demo}
+            spec:
+              replicas: 2
+              tieredStore: {levels: [{mediumtype: MEM, path: /dev/shm, quota: 2Gi}]}
+            """);
+
+        var (exit, stdout, stderr) = FluidProcess.Run(_dir.FullName, "validate", "runtime.yaml");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("OK AlluxioRuntime/demo\n", stdout);
+        Assert.Contains("warning: runtime.yaml:AlluxioRuntime/demo: spec.tieredStore: unknown field; it is ignored — did you mean \"tieredstore\"?", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_fluid_kind_under_the_wrong_api_version_is_told_the_right_one()
+    {
+        Write("v.yaml", "apiVersion: data.fluid.io/v1\nkind: Dataset\nmetadata: {name: demo}\n");
+
+        var (exit, stdout, _) = FluidProcess.Run(_dir.FullName, "validate", "v.yaml");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("v.yaml:Dataset/demo: apiVersion: Dataset is not served as \"data.fluid.io/v1\"; use apiVersion: data.fluid.io/v1alpha1", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Crds_writes_what_is_committed_in_the_chart()
+    {
+        var (exit, stdout, _) = FluidProcess.Run(_dir.FullName, "crds", "--output", "out");
+
+        Assert.Equal(0, exit);
+        Assert.Equal(15, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var committed = Path.Combine(FluidProcess.RepoRoot, "charts", "fluid", "crds");
+        foreach (var file in Directory.GetFiles(Path.Combine(_dir.FullName, "out")))
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(committed, Path.GetFileName(file))), File.ReadAllText(file));
+        }
+    }
 }
