@@ -92,6 +92,7 @@ public static class ObjectValidator
                 }
             },
             field => CheckConstraints(field, errors));
+        errors.SortByPath();
         return errors;
     }
 

@@ -46,7 +46,7 @@ public sealed class LevelRule : ValidationRule<Level>
         }
 
         CheckQuota(level, paths.Count, path, errors);
-        CheckWatermarks(level, path, errors);
+        Watermarks.Check(level.High, level.Low, path, errors);
     }
 
     private static void CheckQuota(Level level, int pathCount, string path, FieldErrors errors)
@@ -84,38 +84,6 @@ public sealed class LevelRule : ValidationRule<Level>
         {
             errors.Add(FieldPath.Child(path, "quotaList"), $"{parts.Length} quota(s) for {pathCount} path(s); give one size per path, in the order of path");
         }
-    }
-
-    private static void CheckWatermarks(Level level, string path, FieldErrors errors)
-    {
-        var high = Ratio(level.High, FieldPath.Child(path, "high"), errors);
-        var low = Ratio(level.Low, FieldPath.Child(path, "low"), errors);
-        if (high is not null && low is not null && low >= high)
-        {
-            errors.Add(FieldPath.Child(path, "low"), $"low ({level.Low}) must be below high ({level.High}): eviction runs from high down to low");
-        }
-    }
-
-    private static double? Ratio(string? text, string path, FieldErrors errors)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
-        {
-            errors.Add(path, $"\"{text}\" is not a number; write a ratio from 0 to 1 such as \"0.9\"");
-            return null;
-        }
-
-        if (value is < 0 or > 1)
-        {
-            errors.Add(path, $"{text} is out of range; a watermark is a ratio from 0 to 1 (e.g. 0.95, not 95)");
-            return null;
-        }
-
-        return value;
     }
 }
 
@@ -180,5 +148,93 @@ public static class TierLayout
 
         var each = level.Quota.ToInt64() / paths.Count;
         return [.. paths.Select(p => (p, each))];
+    }
+}
+
+/// <summary>Eviction watermarks: ratios from 0 to 1, low below high.</summary>
+public static class Watermarks
+{
+    /// <summary>Checks the high and low watermarks of the tier at <paramref name="path"/>.</summary>
+    public static void Check(string? highText, string? lowText, string path, FieldErrors errors)
+    {
+        var high = Ratio(highText, FieldPath.Child(path, "high"), errors);
+        var low = Ratio(lowText, FieldPath.Child(path, "low"), errors);
+        if (high is not null && low is not null && low >= high)
+        {
+            errors.Add(FieldPath.Child(path, "low"), $"low ({lowText}) must be below high ({highText}): eviction runs from high down to low");
+        }
+    }
+
+    private static double? Ratio(string? text, string path, FieldErrors errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value))
+        {
+            errors.Add(path, $"\"{text}\" is not a number; write a ratio from 0 to 1 such as \"0.9\"");
+            return null;
+        }
+
+        if (value is < 0 or > 1)
+        {
+            errors.Add(path, $"{text} is out of range; a watermark is a ratio from 0 to 1 (e.g. 0.95, not 95)");
+            return null;
+        }
+
+        return value;
+    }
+}
+
+/// <summary>A tier of the native engine's CacheRuntime: one source, positive quotas, absolute paths, sane watermarks.</summary>
+public sealed class CacheRuntimeTierRule : ValidationRule<CacheRuntimeTieredStoreLevel>
+{
+    /// <inheritdoc/>
+    protected override void Check(CacheRuntimeTieredStoreLevel level, string path, ValidationContext context)
+    {
+        var errors = context.Errors;
+        var sources = new object?[] { level.ProcessMemory, level.EmptyDir, level.HostPath }.Count(s => s is not null);
+        if (sources != 1)
+        {
+            errors.Add(path, sources == 0
+                ? "give the tier one source: processMemory, emptyDir or hostPath"
+                : "a tier has exactly one source (processMemory, emptyDir or hostPath); split it into several levels");
+        }
+
+        Positive(level.ProcessMemory?.Quota, FieldPath.Child(FieldPath.Child(path, "processMemory"), "quota"), errors);
+        Positive(level.EmptyDir?.Quota, FieldPath.Child(FieldPath.Child(path, "emptyDir"), "quota"), errors);
+        if (level.HostPath is { } hostPath)
+        {
+            var where = FieldPath.Child(path, "hostPath");
+            for (var i = 0; i < hostPath.Paths.Count; i++)
+            {
+                if (hostPath.Paths[i] is not ['/', ..] || MountPoints.SegmentsProblem(hostPath.Paths[i]) is not null)
+                {
+                    errors.Add(FieldPath.Index(FieldPath.Child(where, "paths"), i), $"\"{hostPath.Paths[i]}\" must be an absolute path without \"..\"");
+                }
+            }
+
+            for (var i = 0; i < hostPath.Quotas.Count; i++)
+            {
+                Positive(hostPath.Quotas[i], FieldPath.Index(FieldPath.Child(where, "quotas"), i), errors);
+            }
+
+            if (hostPath.Quotas.Count != hostPath.Paths.Count)
+            {
+                errors.Add(FieldPath.Child(where, "quotas"), $"{hostPath.Quotas.Count} quota(s) for {hostPath.Paths.Count} path(s); give one size per path, in the order of paths");
+            }
+        }
+
+        Watermarks.Check(level.High, level.Low, path, errors);
+    }
+
+    private static void Positive(Quantity? quota, string path, FieldErrors errors)
+    {
+        if (quota is not null && quota.Value <= 0)
+        {
+            errors.Add(path, $"{quota} is not positive; give the tier a size such as 2Gi");
+        }
     }
 }

@@ -98,6 +98,16 @@ public class BadInputTests
         { Runtime("worker: {resources: {limits: {cpu: '-1'}}}"), "spec.worker.resources.limits[cpu]", "negative" },
         { Process("processor: {script: {image: bash, source: ls, env: [{value: x}]}}"), "spec.processor.script.env[0].name", "required" },
 
+        // the native engine's CacheRuntime tiers
+        { Cache("worker: {replicas: 1}", runtimeClass: ""), "spec.runtimeClassName", "required" },
+        { Cache("worker: {tieredStore: {levels: [{processMemory: {quota: 1Gi}, hostPath: {paths: [/c], quotas: [1Gi]}}]}}"), "spec.worker.tieredStore.levels[0]", "exactly one source" },
+        { Cache("worker: {tieredStore: {levels: [{high: '0.9'}]}}"), "spec.worker.tieredStore.levels[0]", "one source" },
+        { Cache("worker: {tieredStore: {levels: [{hostPath: {paths: [cache], quotas: [1Gi]}}]}}"), "spec.worker.tieredStore.levels[0].hostPath.paths[0]", "absolute path" },
+        { Cache("worker: {tieredStore: {levels: [{hostPath: {paths: [/a, /b], quotas: [1Gi]}}]}}"), "spec.worker.tieredStore.levels[0].hostPath.quotas", "one size per path" },
+        { Cache("worker: {tieredStore: {levels: [{processMemory: {quota: '0'}}]}}"), "spec.worker.tieredStore.levels[0].processMemory.quota", "not positive" },
+        { Cache("client: {tieredStore: {levels: [{emptyDir: {quota: 1Gi}, high: '2'}]}}"), "spec.client.tieredStore.levels[0].high", "ratio from 0 to 1" },
+        { Cache("worker: {replicas: -2}"), "spec.worker.replicas", "use 0 or more" },
+
         // operations: schedule, policy, runAfter
         { Load("policy: Cron"), "spec.schedule", "required" },
         { Load("policy: Cron\n  schedule: '61 * * * *'"), "spec.schedule", "minute" },
@@ -164,7 +174,7 @@ public class BadInputTests
         var yamls = Cases.Select(c => (string)c[0]).ToList();
 
         Assert.True(yamls.Count >= 60, $"{yamls.Count} cases");
-        foreach (var kind in new[] { "Dataset", "AlluxioRuntime", "DataLoad", "DataProcess", "DataMigrate", "DataBackup", "ThinRuntimeProfile" })
+        foreach (var kind in new[] { "Dataset", "AlluxioRuntime", "CacheRuntime", "DataLoad", "DataProcess", "DataMigrate", "DataBackup", "ThinRuntimeProfile" })
         {
             Assert.Contains(yamls, y => y.Contains($"kind: {kind}\n", StringComparison.Ordinal));
         }
@@ -175,9 +185,17 @@ public class BadInputTests
     {
         var errors = Errors(Dataset("mounts: [{mountPoint: 'ftp://x', name: a}, {mountPoint: 'local:///b', name: a}]\n  accessModes: [Sometimes]\n  placement: Mine", name: "Bad"));
 
-        Assert.Equal(
-            ["metadata.name", "spec.accessModes[0]", "spec.mounts[0].mountPoint", "spec.mounts[1].name", "spec.placement"],
-            errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+        Assert.Equal(["metadata.name", "spec.accessModes[0]", "spec.mounts[0].mountPoint", "spec.mounts[1].name", "spec.placement"], errors.Select(e => e.Path));
+    }
+
+    [Fact]
+    public void Errors_come_in_path_order_with_list_indexes_compared_as_numbers()
+    {
+        var mounts = string.Join(", ", Enumerable.Range(0, 12).Select(i => $"{{mountPoint: 'ftp://x/{i}', name: m{i}}}"));
+
+        var errors = Errors(Dataset($"mounts: [{mounts}]"));
+
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"spec.mounts[{i}].mountPoint"), errors.Select(e => e.Path));
     }
 
     [Fact]
@@ -204,6 +222,9 @@ public class BadInputTests
 
     private static string Runtime(string spec) =>
         $"apiVersion: data.fluid.io/v1alpha1\nkind: AlluxioRuntime\nmetadata: {{name: demo}}\nspec:\n  {spec}\n";
+
+    private static string Cache(string spec, string runtimeClass = "fluid") =>
+        $"apiVersion: data.fluid.io/v1alpha1\nkind: CacheRuntime\nmetadata: {{name: demo}}\nspec:\n  runtimeClassName: '{runtimeClass}'\n  {spec}\n";
 
     private static string Load(string spec, string dataset = "demo", string? datasetNamespace = null) =>
         $"apiVersion: data.fluid.io/v1alpha1\nkind: DataLoad\nmetadata: {{name: load, namespace: default}}\nspec:\n  dataset: {{name: '{dataset}'{(datasetNamespace is null ? "" : $", namespace: {datasetNamespace}")}}}\n  {spec}\n";
