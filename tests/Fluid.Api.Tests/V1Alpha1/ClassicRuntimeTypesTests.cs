@@ -652,7 +652,7 @@ public class ClassicRuntimeTypesTests
     [Fact]
     public void An_alluxio_runtime_from_the_docs_loads_cleanly_and_round_trips()
     {
-        var runtime = ReadClean<AlluxioRuntime>(AlluxioYaml);
+        var runtime = CleanManifest.Read<AlluxioRuntime>(AlluxioYaml);
 
         Assert.Equal("analytics/hbase", runtime.Key);
         Assert.Equal(2, runtime.Spec.Replicas);
@@ -681,7 +681,7 @@ public class ClassicRuntimeTypesTests
     [Fact]
     public void A_juicefs_runtime_from_the_docs_loads_cleanly_and_round_trips()
     {
-        var runtime = ReadClean<JuiceFSRuntime>(JuiceFSYaml);
+        var runtime = CleanManifest.Read<JuiceFSRuntime>(JuiceFSYaml);
 
         Assert.Equal("ce-v1.1.0", runtime.Spec.JuiceFSVersion!.ImageTag);
         Assert.Equal(["juicefs-config"], runtime.Spec.Configs!);
@@ -701,7 +701,7 @@ public class ClassicRuntimeTypesTests
     [Fact]
     public void A_jindo_runtime_from_the_docs_loads_cleanly_and_round_trips()
     {
-        var runtime = ReadClean<JindoRuntime>(JindoYaml);
+        var runtime = CleanManifest.Read<JindoRuntime>(JindoYaml);
 
         Assert.Equal("oss-credentials", runtime.Spec.Secret);
         Assert.Equal("hadoop", runtime.Spec.User);
@@ -721,7 +721,7 @@ public class ClassicRuntimeTypesTests
     [Fact]
     public void A_goosefs_runtime_loads_cleanly_and_round_trips()
     {
-        var runtime = ReadClean<GooseFSRuntime>(GooseFSYaml);
+        var runtime = CleanManifest.Read<GooseFSRuntime>(GooseFSYaml);
 
         Assert.Equal("v1.2.0", runtime.Spec.GooseFSVersion!.ImageTag);
         Assert.Equal("200Gi", runtime.Spec.TieredStore!.Levels!.Single().Quota!.Text);
@@ -738,7 +738,7 @@ public class ClassicRuntimeTypesTests
     [Fact]
     public void An_efc_runtime_from_the_docs_loads_cleanly_and_round_trips()
     {
-        var runtime = ReadClean<EFCRuntime>(EfcYaml);
+        var runtime = CleanManifest.Read<EFCRuntime>(EfcYaml);
 
         Assert.Equal("registry.cn-zhangjiakou.aliyuncs.com/nascache/efc-master", runtime.Spec.Master!.Version!.Image);
         Assert.Equal(18000, runtime.Spec.Master.Ports!["rpc"]);
@@ -754,7 +754,7 @@ public class ClassicRuntimeTypesTests
     [Fact]
     public void A_runtime_with_status_as_the_api_returns_it_round_trips()
     {
-        var runtime = ReadClean<JindoRuntime>(JindoWithStatusYaml);
+        var runtime = CleanManifest.Read<JindoRuntime>(JindoWithStatusYaml);
 
         Assert.Equal("PartialReady", runtime.Status!.WorkerPhase);
         Assert.Equal(2, runtime.Status.CurrentWorkerNumberScheduled);
@@ -834,18 +834,5 @@ public class ClassicRuntimeTypesTests
         Assert.Equal("""["HostNetwork","","ContainerNetwork"]""", spec["fuse"]!["properties"]!["networkMode"]!["enum"]!.ToJsonString());
         Assert.Equal("object", spec["tieredstore"]!["type"]!.GetValue<string>());
         Assert.Equal("integer", spec["worker"]!["properties"]!["ports"]!["additionalProperties"]!["type"]!.GetValue<string>());
-    }
-
-    private static T ReadClean<T>(string yaml) where T : class, IKubeObject
-    {
-        var doc = ManifestReader.Read(yaml, "f.yaml").Single();
-        Assert.Empty(doc.Errors);
-        Assert.Empty(doc.Warnings);
-        var runtime = Assert.IsType<T>(doc.Object);
-
-        var expected = YamlDocuments.Parse(yaml).Single().Content;
-        var actual = FluidJson.ToNode(runtime);
-        Assert.True(JsonNode.DeepEquals(expected, actual), $"the round trip differs:\nexpected {expected.ToJsonString()}\nactual   {actual.ToJsonString()}");
-        return runtime;
     }
 }

@@ -462,7 +462,7 @@ public class ThinVineyardCacheRuntimeTypesTests
     [Fact]
     public void A_thin_runtime_profile_wrapping_rclone_loads_and_round_trips()
     {
-        var profile = ReadClean<ThinRuntimeProfile>(ThinRuntimeProfileYaml);
+        var profile = CleanManifest.Read<ThinRuntimeProfile>(ThinRuntimeProfileYaml);
 
         Assert.Equal("rclone", profile.Spec.FileSystemType);
         Assert.Equal(ThinNodePublishSecretPolicies.MountIfExists, profile.Spec.NodePublishSecretPolicy);
@@ -481,7 +481,7 @@ public class ThinVineyardCacheRuntimeTypesTests
     [Fact]
     public void A_thin_runtime_with_profile_fuse_tiered_store_and_worker_loads_and_round_trips()
     {
-        var runtime = ReadClean<ThinRuntime>(ThinRuntimeYaml);
+        var runtime = CleanManifest.Read<ThinRuntime>(ThinRuntimeYaml);
 
         Assert.Equal("rclone", runtime.Spec.ThinRuntimeProfileName);
         Assert.Equal(2, runtime.Spec.Replicas);
@@ -499,7 +499,7 @@ public class ThinVineyardCacheRuntimeTypesTests
     [Fact]
     public void A_vineyard_runtime_with_master_worker_fuse_and_memory_tier_loads_and_round_trips()
     {
-        var runtime = ReadClean<VineyardRuntime>(VineyardRuntimeYaml);
+        var runtime = CleanManifest.Read<VineyardRuntime>(VineyardRuntimeYaml);
 
         var master = runtime.Spec.Master!;
         Assert.Equal(2379, master.Ports!["client"]);
@@ -519,7 +519,7 @@ public class ThinVineyardCacheRuntimeTypesTests
     [Fact]
     public void A_cache_runtime_of_the_native_fluid_class_loads_and_round_trips()
     {
-        var runtime = ReadClean<CacheRuntime>(CacheRuntimeYaml);
+        var runtime = CleanManifest.Read<CacheRuntime>(CacheRuntimeYaml);
 
         Assert.Equal("fluid", runtime.Spec.RuntimeClassName);
         Assert.Equal(1, runtime.Spec.Master!.Replicas);
@@ -588,7 +588,7 @@ public class ThinVineyardCacheRuntimeTypesTests
                 phase: NotReady
             """;
 
-        var status = ReadClean<CacheRuntime>(yaml).Status!;
+        var status = CleanManifest.Read<CacheRuntime>(yaml).Status!;
 
         Assert.Equal(RuntimePhases.PartialReady, status.Worker!.Phase);
         Assert.Equal(1, status.Worker.UnavailableReplicas);
@@ -600,7 +600,7 @@ public class ThinVineyardCacheRuntimeTypesTests
     [Fact]
     public void A_cache_runtime_class_with_component_templates_loads_and_round_trips()
     {
-        var runtimeClass = ReadClean<CacheRuntimeClass>(CacheRuntimeClassYaml);
+        var runtimeClass = CleanManifest.Read<CacheRuntimeClass>(CacheRuntimeClassYaml);
 
         Assert.Equal("fluid", runtimeClass.FileSystemType);
         Assert.Contains("data_dir", runtimeClass.ExtraResources!.ConfigMaps![0].Data!["cache.toml"], StringComparison.Ordinal);
@@ -718,48 +718,6 @@ public class ThinVineyardCacheRuntimeTypesTests
             root["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
         var timeout = root["properties"]!["topology"]!["properties"]!["master"]!["properties"]!["executionEntries"]!["properties"]!["mountUFS"]!["properties"]!["timeout"]!;
         Assert.Equal("integer", timeout["type"]!.GetValue<string>());
-    }
-
-    [Theory]
-    [InlineData(typeof(VineyardRuntime))]
-    [InlineData(typeof(ThinRuntime))]
-    [InlineData(typeof(ThinRuntimeProfile))]
-    [InlineData(typeof(CacheRuntime))]
-    [InlineData(typeof(CacheRuntimeClass))]
-    public void Every_printer_column_points_at_a_field_the_schema_has(Type kind)
-    {
-        var crd = CrdGenerator.Generate(KindRegistry.Default.Find(kind)!);
-
-        foreach (var column in Columns(crd))
-        {
-            var path = column!["jsonPath"]!.GetValue<string>();
-            if (path.StartsWith(".metadata.", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            JsonNode? schema = Schema(crd);
-            foreach (var segment in path.TrimStart('.').Split('.'))
-            {
-                schema = schema?["properties"]?[segment];
-            }
-
-            Assert.True(schema is not null, $"{kind.Name}: column {column["name"]} points at {path}, which the schema lacks");
-        }
-    }
-
-    private static T ReadClean<T>(string yaml)
-        where T : class, IKubeObject
-    {
-        var doc = ManifestReader.Read(yaml, "f.yaml").Single();
-
-        Assert.Empty(doc.Errors);
-        Assert.Empty(doc.Warnings);
-        var typed = Assert.IsType<T>(doc.Object);
-        var written = FluidJson.ToNode(typed);
-        var expected = YamlDocuments.Parse(yaml).Single().Content;
-        Assert.True(JsonNode.DeepEquals(expected, written), written.ToJsonString());
-        return typed;
     }
 
     private static JsonObject Crd<T>() => CrdGenerator.Generate(KindRegistry.Default.Find(typeof(T))!);
