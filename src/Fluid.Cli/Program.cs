@@ -11,16 +11,28 @@ internal static class Program
         {
             ValidateCommand.Create(),
             CrdsCommand.Create(),
+            Commands.Cache.CacheCommand.Create(),
         };
 
         try
         {
-            return root.Parse(args).Invoke();
+            // Errors are ours to print (no stack traces); SIGTERM gives servers time to stop cleanly.
+            return root.Parse(args).Invoke(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(30),
+            });
         }
         catch (CliException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return e.ExitCode;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or Fluid.Cache.Master.DatasetRejectedException or UnauthorizedAccessException)
+        {
+            // Unreachable masters, refused tokens, sources that fail, ports in use: the user's to fix.
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
         }
         catch (Exception e) when (Environment.GetEnvironmentVariable("FLUID_DEBUG") != "1")
         {

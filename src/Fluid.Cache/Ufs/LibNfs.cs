@@ -70,6 +70,9 @@ internal static partial class LibNfs
     [LibraryImport(Library)]
     public static partial int nfs_set_version(nint nfs, int version);
 
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial void nfs4_set_client_name(nint nfs, string clientName);
+
     [LibraryImport(Library)]
     public static partial void nfs_set_timeout(nint nfs, int milliseconds);
 

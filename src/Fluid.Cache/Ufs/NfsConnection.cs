@@ -49,6 +49,8 @@ internal sealed class NfsConnection : IDisposable
     public bool Broken { get; private set; }
 
     /// <summary>Creates a context and mounts the export; throws <see cref="UfsException"/> saying what to fix.</summary>
+    private static long _sessions;
+
     public static NfsConnection Open(NfsSettings settings, string display)
     {
         nint context;
@@ -73,6 +75,9 @@ internal sealed class NfsConnection : IDisposable
                 throw new UfsException($"mount '{display}': this libnfs does not support NFS version {settings.Version}: {ErrorText(context)}");
             }
 
+            // Every session needs its own NFSv4 client identity: libnfs names them all after the process,
+            // and a server that sees one name with a new verifier expires the other sessions' state.
+            LibNfs.nfs4_set_client_name(context, $"fluid-{Environment.ProcessId}-{Interlocked.Increment(ref _sessions)}-{Guid.NewGuid():N}");
             LibNfs.nfs_set_timeout(context, settings.TimeoutSeconds * 1000);
             // Our own metadata cache decides freshness; libnfs's directory cache would hide new files.
             LibNfs.nfs_set_dircache(context, 0);

@@ -100,7 +100,7 @@ public sealed class NfsUnderFileSystem : IUnderFileSystem, IVersionedReader
         var target = NfsPath(path);
         var parent = UfsPath.Parent(path);
         var temp = NfsPath(UfsPath.Combine(parent, $".{UfsPath.Name(path)}.fluid-{Guid.NewGuid():N}.tmp"));
-        var connection = await RentAsync(cancellationToken);
+        var (connection, _) = await RentAsync(cancellationToken);
         var buffer = ArrayPool<byte>.Shared.Rent(connection.WriteChunk);
         var handle = (nint)0;
         try
@@ -391,25 +391,33 @@ public sealed class NfsUnderFileSystem : IUnderFileSystem, IVersionedReader
 
     private async Task<T> RunAsync<T>(Func<NfsConnection, T> call, CancellationToken cancellationToken)
     {
-        var connection = await RentAsync(cancellationToken);
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            return await Task.Run(() => call(connection), CancellationToken.None);
-        }
-        finally
-        {
-            Return(connection);
+            var (connection, wasIdle) = await RentAsync(cancellationToken);
+            try
+            {
+                return await Task.Run(() => call(connection), CancellationToken.None);
+            }
+            catch (UfsException) when (attempt == 0 && wasIdle && connection.Broken)
+            {
+                // A pooled session can outlive its NFSv4 lease (libnfs's sync API does not renew it while idle):
+                // the server then refuses it as expired, so retry once on a freshly mounted session.
+            }
+            finally
+            {
+                Return(connection);
+            }
         }
     }
 
     /// <summary>Takes a free session, mounting a new one while fewer than <c>connections</c> exist.</summary>
-    private async Task<NfsConnection> RentAsync(CancellationToken cancellationToken)
+    private async Task<(NfsConnection Connection, bool WasIdle)> RentAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _slots.WaitAsync(cancellationToken);
         try
         {
-            return _idle.TryTake(out var idle) ? idle : await Task.Run(() => NfsConnection.Open(_settings, Mount.Display), CancellationToken.None);
+            return _idle.TryTake(out var idle) ? (idle, true) : (await Task.Run(() => NfsConnection.Open(_settings, Mount.Display), CancellationToken.None), false);
         }
         catch
         {

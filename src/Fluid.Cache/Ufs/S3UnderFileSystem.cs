@@ -182,7 +182,7 @@ public sealed class S3UnderFileSystem : IUnderFileSystem, IVersionedReader
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
         {
-            throw VersionedReads.Changed(Mount, path, expectedVersion, null);
+            throw VersionedReads.Changed(Mount, path, expectedVersion ?? "", null);
         }
         catch (Exception e) when (IsServiceFailure(e, cancellationToken))
         {

@@ -10,7 +10,7 @@ public class BuiltInConnectorsTests
         using var dir = new TestDirectory();
         var registry = BuiltInConnectors.Create(claim => claim == "data" ? dir.Path : null);
 
-        Assert.Equal(["hdfs", "http", "https", "local", "pvc", "webhdfs"], registry.Schemes.Order(StringComparer.Ordinal));
+        Assert.Equal(["hdfs", "http", "https", "local", "nfs", "oss", "pvc", "s3", "webhdfs"], registry.Schemes.Order(StringComparer.Ordinal));
         await using (var local = registry.Open(UfsMount.Of("local://" + dir.Path)))
         {
             Assert.IsType<LocalUnderFileSystem>(local);
@@ -32,6 +32,6 @@ public class BuiltInConnectorsTests
         }
 
         var unknown = Assert.Throws<UfsException>(() => registry.Open(UfsMount.Of("ftp://example.org/")));
-        Assert.Contains("supported: hdfs, http, https, local, pvc, webhdfs", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("supported: hdfs, http, https, local, nfs, oss, pvc, s3, webhdfs", unknown.Message, StringComparison.Ordinal);
     }
 }

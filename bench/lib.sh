@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Shared set-up of the benchmarks: packages, the fluid binary, cache processes, network
+# namespaces, and clean-up of everything started (by PID) when the script exits.
+set -euo pipefail
+BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WORK="$(mktemp -d /tmp/fluid-bench.XXXXXX)"
+PIDS=()
+NETNS=()
+SHM_DIRS=()
+
+cleanup() {
+  local pid ns dir
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+  for dir in "${SHM_DIRS[@]}"; do rm -rf "$dir"; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+need() {
+  local missing=()
+  for pkg in "$@"; do dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg"); done
+  if ((${#missing[@]})); then
+    [[ $(id -u) -eq 0 ]] || { echo "run as root, or install: apt-get install -y ${missing[*]}" >&2; exit 1; }
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+  fi
+}
+
+# The published fluid binary (built once).
+FLUID=(dotnet "$BENCH_ROOT/artifacts/fluid/fluid.dll")
+"$BENCH_ROOT/fluid" --help >/dev/null
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# shm_dir NAME: a fresh directory on tmpfs, removed at exit.
+shm_dir() { local d="/dev/shm/fluid-bench-$1-$$"; rm -rf "$d"; mkdir -p "$d"; SHM_DIRS+=("$d"); echo "$d"; }
+
+# random_file PATH SIZE_MIB
+random_file() { head -c "$(($2 * 1024 * 1024))" /dev/urandom > "$1"; }
+
+# dataset_file PATH MOUNTPOINT: a Dataset with one mount at the root.
+dataset_file() {
+  cat > "$1" <<YAML
+apiVersion: data.fluid.io/v1alpha1
+kind: Dataset
+metadata: {name: bench, namespace: default}
+spec:
+  mounts:
+  - {mountPoint: '$2', name: data, path: /}
+YAML
+}
+
+# start_master [NETNS] URL DATASET_FILE : background master; waits until it answers.
+start_master() {
+  local prefix=() ; if [[ $# -eq 3 ]]; then prefix=(ip netns exec "$1"); shift; fi
+  local url="$1" dataset="$2"
+  head -c 24 /dev/urandom | base64 > "$WORK/token"
+  "${prefix[@]}" "${FLUID[@]}" cache master --data-dir "$WORK/master" --listen "$url" --token-file "$WORK/token" \
+    --dataset-file "$dataset" --secrets-dir "$WORK" > "$WORK/master.log" 2>&1 &
+  PIDS+=($!)
+  wait_for "$WORK/master.log" "master listening on"
+}
+
+# start_worker [NETNS] MASTER_URL LISTEN TIER [extra flags...]
+start_worker() {
+  local prefix=() ; if [[ "$1" != http* ]]; then prefix=(ip netns exec "$1"); shift; fi
+  local master="$1" listen="$2" tier="$3"; shift 3
+  local id="w$RANDOM"
+  "${prefix[@]}" "${FLUID[@]}" cache worker --master "$master" --token-file "$WORK/token" --id "$id" --listen "$listen" \
+    --tier "$tier" --secrets-dir "$WORK" "$@" > "$WORK/$id.log" 2>&1 &
+  PIDS+=($!)
+  wait_for "$WORK/$id.log" "worker $id serving"
+}
+
+wait_for() {
+  for _ in $(seq 1 600); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "timed out waiting for '$2' in $1:" >&2; cat "$1" >&2; exit 1
+}
+
+# client [NETNS] MASTER_URL ARGS... : runs a fluid cache client command.
+client() {
+  local prefix=() ; if [[ "$1" != http* ]]; then prefix=(ip netns exec "$1"); shift; fi
+  local master="$1"; shift
+  "${prefix[@]}" "${FLUID[@]}" cache "$@" --master "$master" --token-file "$WORK/token" --secrets-dir "$WORK"
+}
+
+# gbps "read ... : 1.234 GB/s ..." -> 1.234
+gbps() { sed -n 's/.*: \([0-9.]*\) GB\/s.*/\1/p'; }
+
+# best N CMD... : runs CMD N times, prints the highest number it printed (one number per run).
+best() {
+  local n="$1"; shift; local top=0 v
+  for _ in $(seq 1 "$n"); do v=$("$@"); top=$(awk -v a="$top" -v b="$v" 'BEGIN{print (b>a)?b:a}'); done
+  echo "$top"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b==0) print 0; else printf "%.2f", a/b }'; }
+
+# netns_pair NS_A NS_B : two namespaces joined by a veth pair, 10.77.0.1 (A) and 10.77.0.2 (B).
+netns_pair() {
+  ip netns add "$1"; NETNS+=("$1")
+  ip netns add "$2"; NETNS+=("$2")
+  ip link add "veth-$1" type veth peer name "veth-$2"
+  ip link set "veth-$1" netns "$1"; ip link set "veth-$2" netns "$2"
+  ip -n "$1" addr add 10.77.0.1/24 dev "veth-$1"; ip -n "$2" addr add 10.77.0.2/24 dev "veth-$2"
+  ip -n "$1" link set "veth-$1" up; ip -n "$2" link set "veth-$2" up
+  ip -n "$1" link set lo up; ip -n "$2" link set lo up
+}
+
+# nginx_serve [NETNS] DIR ADDR:PORT [extra directives] : nginx serving DIR, autoindex JSON.
+nginx_serve() {
+  local prefix=() ; if [[ ! -d "$1" ]]; then prefix=(ip netns exec "$1"); shift; fi
+  local dir="$1" listen="$2" extra="${3:-}"
+  mkdir -p "$WORK/nginx/logs"
+  cat > "$WORK/nginx/nginx.conf" <<CONF
+daemon off; worker_processes 2; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;
+  server { listen $listen; root $dir; location / { autoindex on; autoindex_format json; $extra } }
+}
+CONF
+  "${prefix[@]}" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do "${prefix[@]}" curl -s -o /dev/null "http://$listen/" && return 0; sleep 0.1; done
+  echo "nginx did not start" >&2; cat "$WORK/nginx/logs/error.log" >&2; exit 1
+}

@@ -1,0 +1,47 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Fluid.Cache.Worker;
+
+/// <summary>Zero-copy send of a file range to a socket with sendfile(2).</summary>
+internal static partial class Native
+{
+    private const int EAgain = 11;
+    private const int EIntr = 4;
+
+    /// <summary>Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/> to the socket.</summary>
+    public static void SendFile(Socket socket, SafeFileHandle file, long offset, long count)
+    {
+        var outFd = (int)socket.SafeHandle.DangerousGetHandle();
+        var inFd = (int)file.DangerousGetHandle();
+        while (count > 0)
+        {
+            var sent = SendFile64(outFd, inFd, ref offset, (nint)Math.Min(count, 1 << 30));
+            if (sent > 0)
+            {
+                count -= sent;
+                continue;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (sent < 0 && errno == EAgain)
+            {
+                socket.Poll(-1, SelectMode.SelectWrite);
+                continue;
+            }
+
+            if (sent < 0 && errno == EIntr)
+            {
+                continue;
+            }
+
+            throw sent == 0
+                ? new IOException("the block file ended before the announced length")
+                : new IOException($"sendfile failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "sendfile64", SetLastError = true)]
+    private static partial nint SendFile64(int outFd, int inFd, ref long offset, nint count);
+}
