@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 need nginx-light curl python3
 SIZE_MIB=${BENCH_SIZE_MIB:-1024}
-src=$(shm_dir src); cache=$(shm_dir cache)
+shm_dir src src; shm_dir cache cache
 random_file "$src/file.bin" "$SIZE_MIB"
 port=$(free_port)
 nginx_serve "$src" "127.0.0.1:$port"

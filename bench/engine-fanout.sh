@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 need nginx-light curl iproute2 python3
 SIZE_MIB=${BENCH_SIZE_MIB:-256}
 CLIENTS=${BENCH_CLIENTS:-8}
-src=$(shm_dir src); cache=$(shm_dir cache)
+shm_dir src src; shm_dir cache cache
 random_file "$src/file.bin" "$SIZE_MIB"
 netns_pair fbsrc fbcache
 # The source's link is shaped to 40 MB/s (320 Mbit/s) in both directions of its veth.

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 need python3
 FILES=${BENCH_FILES:-100000}
-src="$WORK/src"; cache=$(shm_dir cache)
+src="$WORK/src"; shm_dir cache cache
 python3 - "$src" "$FILES" <<'PY'
 import os, sys
 root, n = sys.argv[1], int(sys.argv[2])

@@ -34,8 +34,9 @@ FLUID=(dotnet "$BENCH_ROOT/artifacts/fluid/fluid.dll")
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# shm_dir NAME: a fresh directory on tmpfs, removed at exit.
-shm_dir() { local d="/dev/shm/fluid-bench-$1-$$"; rm -rf "$d"; mkdir -p "$d"; SHM_DIRS+=("$d"); echo "$d"; }
+# shm_dir VAR NAME: a fresh directory on tmpfs, removed at exit, its path put in VAR (not a
+# subshell: the clean-up list must see it).
+shm_dir() { local d="/dev/shm/fluid-bench-$2-$$"; rm -rf "$d"; mkdir -p "$d"; SHM_DIRS+=("$d"); printf -v "$1" '%s' "$d"; }
 
 # random_file PATH SIZE_MIB
 random_file() { head -c "$(($2 * 1024 * 1024))" /dev/urandom > "$1"; }

@@ -39,6 +39,9 @@ public sealed class CacheClientOptions
     /// <summary>Secrets for the direct fallback.</summary>
     public ISecretSource? Secrets { get; init; }
 
+    /// <summary>Connections one large remote read is spread over (1 MiB and larger).</summary>
+    public int StreamsPerRead { get; init; } = 2;
+
     /// <summary>Block files kept open for short-circuit reads.</summary>
     public int OpenBlockFiles { get; init; } = 256;
 }
@@ -59,6 +62,11 @@ public sealed class CacheFile(UfsEntry entry)
 
     /// <summary>The stat the file was opened with.</summary>
     public UfsEntry Entry { get; } = entry;
+
+    private FileKey? _key;
+
+    /// <summary>The key of this file version's blocks, computed once.</summary>
+    internal FileKey Key(string dataset) => _key ??= FileKey.Of(dataset, Path, Version);
 
     internal bool IsSequential(long offset) => Interlocked.Read(ref _nextOffset) == offset && offset > 0;
 
@@ -114,11 +122,20 @@ public sealed class CacheClient : IAsyncDisposable
     public long ShortCircuitReads => Interlocked.Read(ref _shortCircuitReads);
 
     private long _directReads;
+    private int _hinting;
     private long _shortCircuitReads;
 
     /// <summary>Connects to the master and learns the workers.</summary>
     public static async Task<CacheClient> ConnectAsync(CacheClientOptions options, CancellationToken cancellationToken)
     {
+        // Reads block pool threads on sockets while sub-ranges arrive; the pool must not wait
+        // half a second to add a thread each time (it grows slowly past its minimum).
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        if (workers < 32)
+        {
+            ThreadPool.SetMinThreads(32, Math.Max(io, 32));
+        }
+
         var master = new MasterClient(options.Master, options.Token);
         try
         {
@@ -284,23 +301,7 @@ public sealed class CacheClient : IAsyncDisposable
                     return;
                 }
 
-                var connection = Rent(owner, local: false);
-                var ok = false;
-                try
-                {
-                    connection.Read(request, within, destination, flags);
-                    ok = true;
-                }
-                catch (WorkerRequestException e) when (e.Status is not (Status.BadRequest or Status.Unauthorized))
-                {
-                    ok = true;
-                    throw;
-                }
-                finally
-                {
-                    Return(owner, connection, local: false, ok);
-                }
-
+                ReadRemote(owner, request, within, destination, flags);
                 return;
             }
             catch (WorkerRequestException e) when (e.Status == Status.VersionChanged)
@@ -323,6 +324,74 @@ public sealed class CacheClient : IAsyncDisposable
         ReadDirect(file, index, within, destination);
     }
 
+    // Large ranges travel as parallel sub-ranges over several connections, so one request's round
+    // trip never leaves the link idle (one stream of 4 MiB requests reached ~55% of iperf3 here, two streams ~85%).
+    private unsafe void ReadRemote(WorkerInfo owner, BlockRequest request, int within, Span<byte> destination, ReadFlags flags)
+    {
+        var parts = destination.Length >= 1 << 20 ? Math.Max(1, _options.StreamsPerRead) : 1;
+        if (parts == 1)
+        {
+            ReadPart(owner, request, within, destination, flags);
+            return;
+        }
+
+        var partSize = (destination.Length + parts - 1) / parts;
+        fixed (byte* start = destination)
+        {
+            var address = (nint)start;
+            var length = destination.Length;
+            var others = new Task[parts - 1];
+            for (var i = 1; i < parts; i++)
+            {
+                var from = i * partSize;
+                var size = Math.Min(partSize, length - from);
+                others[i - 1] = Task.Factory.StartNew(
+                    () => ReadPart(owner, request, within + from, new Span<byte>((byte*)address + from, size), flags & ~ReadFlags.Sequential),
+                    CancellationToken.None,
+                    TaskCreationOptions.None,
+                    TaskScheduler.Default);
+            }
+
+            try
+            {
+                ReadPart(owner, request, within, new Span<byte>(start, Math.Min(partSize, length)), flags);
+            }
+            finally
+            {
+                // The other parts write into the caller's buffer: never return before they are done.
+                try
+                {
+                    Task.WaitAll(others);
+                }
+                catch (AggregateException e) when (e.InnerException is not null)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+                }
+            }
+        }
+    }
+
+    private void ReadPart(WorkerInfo owner, BlockRequest request, int within, Span<byte> destination, ReadFlags flags)
+    {
+        var connection = Rent(owner, local: false);
+        var ok = false;
+        try
+        {
+            connection.Read(request, within, destination, flags);
+            ok = true;
+        }
+        catch (WorkerRequestException e) when (e.Status is not (Status.BadRequest or Status.Unauthorized))
+        {
+            // An answered error leaves the connection usable.
+            ok = true;
+            throw;
+        }
+        finally
+        {
+            Return(owner, connection, local: false, ok);
+        }
+    }
+
     private bool TryShortCircuit(WorkerInfo owner, BlockId block, BlockRequest request, int within, Span<byte> destination, ReadFlags flags)
     {
         var handle = _blockFiles.Get(block);
@@ -341,10 +410,25 @@ public sealed class CacheClient : IAsyncDisposable
 
             handle = _blockFiles.Add(block, handle);
         }
-        else if ((flags & ReadFlags.Sequential) != 0 && within == 0)
+        else if ((flags & ReadFlags.Sequential) != 0 && within == 0 && Interlocked.CompareExchange(ref _hinting, 1, 0) == 0)
         {
-            // The block is open already; still tell the worker a sequential reader is coming so it prefetches.
-            WithConnection(owner, local: true, c => c.OpenLocal(request, flags));
+            // The block is open already; still tell the worker a sequential reader is coming so it
+            // prefetches — in the background, so a warm read never waits for that round trip.
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    WithConnection(owner, local: true, c => c.OpenLocal(request, flags));
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ProtocolException)
+                {
+                    // Only a hint.
+                }
+                finally
+                {
+                    Volatile.Write(ref _hinting, 0);
+                }
+            });
         }
 
         var done = 0;
@@ -473,7 +557,7 @@ public sealed class CacheClient : IAsyncDisposable
 
     private BlockRequest Request(CacheFile file, long index) => new(Dataset, file.Path, file.Version, file.Size, index);
 
-    private BlockId BlockOf(CacheFile file, long index) => new(FileKey.Of(Dataset, file.Path, file.Version), index);
+    private BlockId BlockOf(CacheFile file, long index) => new(file.Key(Dataset), index);
 }
 
 /// <summary>Open block files of short-circuit reads, least recently used closed first.</summary>

@@ -25,11 +25,13 @@ public sealed class DataServer : IDisposable
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly string? _localSocket;
+    private readonly bool _zeroCopy;
 
     /// <summary>Starts listening on the options' endpoints.</summary>
     public DataServer(BlockSource source, WorkerOptions options, ILogger log)
     {
         _source = source;
+        _zeroCopy = options.ZeroCopySend;
         _token = Encoding.UTF8.GetBytes(options.Token);
         _log = log;
         var tcp = new Socket(options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -361,6 +363,21 @@ public sealed class DataServer : IDisposable
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
+        }
+    }
+
+    private static void ReadExactly(Store.BlockReader file, Span<byte> buffer, long offset)
+    {
+        while (buffer.Length > 0)
+        {
+            var read = RandomAccess.Read(file.Handle, buffer, offset);
+            if (read <= 0)
+            {
+                throw new IOException($"block file {file.Id} ended before the announced length");
+            }
+
+            buffer = buffer[read..];
+            offset += read;
         }
     }
 

@@ -36,6 +36,9 @@ public sealed class WorkerOptions
     /// <summary>Concurrent ranged reads from the source for one block.</summary>
     public int SourceParallelism { get; init; } = 4;
 
+    /// <summary>Send block bytes with sendfile(2) instead of through a pooled buffer.</summary>
+    public bool ZeroCopySend { get; init; }
+
     /// <summary>Most blocks fetched from the source at once (misses plus prefetch).</summary>
     public int MaxConcurrentFetches { get; init; } = 16;
 }

@@ -32,6 +32,7 @@ internal static class CacheCommand
     private static readonly Option<string?> LocalSocket = new("--local-socket") { Description = "Worker: Unix socket for clients on this host, which then read block files directly." };
     private static readonly Option<string?> Http = new("--http") { Description = "Worker: URL for /healthz, /readyz and /metrics, e.g. http://127.0.0.1:29998 (off by default)." };
     private static readonly Option<string[]> Tier = new("--tier") { Description = "Worker: a cache tier MEDIUM:PATH[,PATH...]:QUOTA[:HIGH:LOW], fastest first; repeat for several.", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<bool> ZeroCopy = new("--zero-copy") { Description = "Worker: send block bytes with sendfile(2) rather than through a buffer (faster on some kernels; measure with bench/)." };
     private static readonly Option<string?> Prefetch = new("--prefetch") { Description = "Worker: blocks fetched ahead of a sequential reader (default 4)." };
 
     public static Command Create()
@@ -80,7 +81,7 @@ internal static class CacheCommand
     {
         var command = new Command("worker", "Run a cache worker in the foreground (stop it with Ctrl-C or SIGTERM).")
         {
-            CacheSettings.ConfigOption, Master, TokenFile, Id, Dataset, Listen, Advertise, LocalSocket, Http, Tier, BlockSize, SecretsDir, Prefetch,
+            CacheSettings.ConfigOption, Master, TokenFile, Id, Dataset, Listen, Advertise, LocalSocket, Http, Tier, BlockSize, SecretsDir, Prefetch, ZeroCopy,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -109,6 +110,7 @@ internal static class CacheCommand
                 LocalSocket = settings.Text(LocalSocket),
                 Token = token,
                 PrefetchBlocks = settings.Int(Prefetch, 4, 0, 64),
+                ZeroCopySend = result.GetValue(ZeroCopy),
                 Store = new BlockStoreOptions
                 {
                     Tiers = CacheSettings.Tiers(settings.List(Tier), "--tier"),
@@ -182,13 +184,20 @@ internal static class CacheCommand
         var bufferSize = new Option<int>("--buffer") { Description = "Read size in bytes (default 1 MiB).", DefaultValueFactory = _ => 1 << 20 };
         var tree = new Option<bool>("--tree") { Description = "Read every file below the given directories (stat and read, as a training job's loader does)." };
         var directDir = new Option<DirectoryInfo?>("--direct-dir") { Description = "Read the same relative paths from this local directory instead of the cache (a baseline for benchmarks)." };
+        var repeat = new Option<int>("--repeat") { Description = "Read everything this many times and report the last pass (default 1).", DefaultValueFactory = _ => 1 };
         var command = ClientCommand("read", "Read dataset files through the cache, discard the bytes, and print the throughput.", paths);
         command.Options.Add(bufferSize);
         command.Options.Add(tree);
         command.Options.Add(directDir);
+        command.Options.Add(repeat);
         command.SetAction((result, ct) => WithClient(result, async client =>
         {
             var size = result.GetValue(bufferSize);
+            var passes = result.GetValue(repeat);
+            if (passes is < 1 or > 100)
+            {
+                throw new CliException("--repeat must be from 1 to 100");
+            }
             if (size is < 4096 or > 64 << 20)
             {
                 throw new CliException("--buffer must be from 4096 to 67108864 bytes");
@@ -211,27 +220,32 @@ internal static class CacheCommand
             var buffer = new byte[size];
             long total = 0;
             var clock = Stopwatch.StartNew();
-            foreach (var path in files)
+            for (var pass = 0; pass < passes; pass++)
             {
-                if (direct is not null)
+                total = 0;
+                clock.Restart();
+                foreach (var path in files)
                 {
-                    using var handle = File.OpenHandle(Path.Combine(direct.FullName, UfsPath.Normalize(path)));
-                    long position = 0;
-                    for (int read; (read = RandomAccess.Read(handle, buffer, position)) > 0;)
+                    if (direct is not null)
                     {
-                        position += read;
-                        total += read;
+                        using var handle = File.OpenHandle(Path.Combine(direct.FullName, UfsPath.Normalize(path)));
+                        long position = 0;
+                        for (int read; (read = RandomAccess.Read(handle, buffer, position)) > 0;)
+                        {
+                            position += read;
+                            total += read;
+                        }
+
+                        continue;
                     }
 
-                    continue;
-                }
-
-                var file = await Open(client, path, ct).ConfigureAwait(false);
-                for (long offset = 0; offset < file.Size;)
-                {
-                    var read = client.Read(file, offset, buffer);
-                    offset += read;
-                    total += read;
+                    var file = await Open(client, path, ct).ConfigureAwait(false);
+                    for (long offset = 0; offset < file.Size;)
+                    {
+                        var read = client.Read(file, offset, buffer);
+                        offset += read;
+                        total += read;
+                    }
                 }
             }
 
