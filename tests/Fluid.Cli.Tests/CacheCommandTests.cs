@@ -89,6 +89,35 @@ public sealed class CacheCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Settings_come_from_a_config_file_and_the_environment_and_the_processes_serve_health_and_metrics()
+    {
+        File.WriteAllText(Path.Combine(_dir.FullName, "source", "x.bin"), "0123456789");
+        var master = $"http://127.0.0.1:{FreePort()}";
+        File.WriteAllText(Path.Combine(_dir.FullName, "master.yaml"), $"data-dir: master\nlisten: {master}\ntoken-file: token\ndataset-file: dataset.yaml\nblock-size: 1Mi\n");
+        var daemon = FluidProcess.Start(_dir.FullName, "cache", "master", "--config", "master.yaml");
+        _daemons.Add(daemon);
+        daemon.WaitFor("master listening on");
+        var workerHttp = $"http://127.0.0.1:{FreePort()}";
+        StartWorker(master, "w-env", new Dictionary<string, string> { ["FLUID_CACHE_HTTP"] = workerHttp });
+
+        var (exit, stdout, stderr) = Client(master, "read", "/x.bin");
+        Assert.True(exit == 0, stderr);
+        using var http = new HttpClient();
+        Assert.Equal("ok\n", await http.GetStringAsync($"{master}/healthz"));
+        Assert.Equal("ready\n", await http.GetStringAsync($"{master}/readyz"));
+        Assert.Equal("ready\n", await http.GetStringAsync($"{workerHttp}/readyz"));
+        await Task.Delay(2500);
+        var masterMetrics = await http.GetStringAsync($"{master}/metrics");
+        Assert.Contains("fluid_dataset_files{dataset=\"default/demo\"} 1", masterMetrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE fluid_dataset_cache_misses_total counter", masterMetrics, StringComparison.Ordinal);
+        var workerMetrics = await http.GetStringAsync($"{workerHttp}/metrics");
+        Assert.Contains("fluid_worker_source_reads_total{worker=\"w-env\"} 1", workerMetrics, StringComparison.Ordinal);
+        var refused = await http.GetAsync($"{master}/api/v1/cluster");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.DoesNotContain("cli-test-token", daemon.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_settings_are_explained_without_a_stack_trace()
     {
         var (exit, _, stderr) = FluidProcess.Run(_dir.FullName, "cache", "master", "--token-file", "token");
@@ -116,10 +145,10 @@ public sealed class CacheCommandTests : IDisposable
         return address;
     }
 
-    private FluidDaemon StartWorker(string master, string id)
+    private FluidDaemon StartWorker(string master, string id, Dictionary<string, string>? environment = null)
     {
         var tier = Path.Combine(_dir.FullName, id);
-        var worker = FluidProcess.Start(_dir.FullName, "cache", "worker", "--master", master, "--token-file", "token", "--id", id,
+        var worker = FluidProcess.Start(_dir.FullName, environment ?? [], "cache", "worker", "--master", master, "--token-file", "token", "--id", id,
             "--listen", $"127.0.0.1:{FreePort()}", "--tier", $"MEM:{tier}:64Mi", "--block-size", "1Mi", "--secrets-dir", _dir.FullName);
         _daemons.Add(worker);
         worker.WaitFor($"worker {id} serving default/demo");

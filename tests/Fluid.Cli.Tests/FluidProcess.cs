@@ -37,7 +37,10 @@ internal static class FluidProcess
     }
 
     /// <summary>Starts `fluid ARGS` in the background; the caller stops it by disposing the result.</summary>
-    public static FluidDaemon Start(string workingDirectory, params string[] args)
+    public static FluidDaemon Start(string workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>Starts `fluid ARGS` in the background with extra environment variables.</summary>
+    public static FluidDaemon Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -50,6 +53,11 @@ internal static class FluidProcess
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         return new FluidDaemon(Process.Start(start)!);
