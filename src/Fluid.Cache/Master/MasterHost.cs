@@ -6,11 +6,7 @@ using Fluid.Cache.Observability;
 using Fluid.Cache.Protocol;
 using Fluid.Cache.Ufs;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Fluid.Cache.Master;
@@ -35,24 +31,23 @@ public sealed class MasterHost : IAsyncDisposable
     public MasterService Service { get; }
 
     /// <summary>The base URL it listens on, e.g. http://127.0.0.1:41234.</summary>
-    public Uri Address { get; private set; } = null!;
+    public Uri Address { get; private init; } = null!;
 
     /// <summary>Starts a master.</summary>
     public static async Task<MasterHost> StartAsync(MasterService service, ILoggerFactory loggers)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggers);
-        builder.WebHost.UseUrls(service.Options.Listen);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 4 << 20);
-        var app = builder.Build();
-        var host = new MasterHost(app, service);
+        ArgumentNullException.ThrowIfNull(loggers);
         var token = Encoding.UTF8.GetBytes(service.Options.Token);
+        var (app, address) = await HttpEndpoint.StartAsync(
+            service.Options.Listen,
+            () => service.IsReady ? null : "no dataset yet",
+            () => Metrics(service),
+            app => MapApi(app, service, token)).ConfigureAwait(false);
+        return new MasterHost(app, service) { Address = address };
+    }
 
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () => service.IsReady ? Results.Text("ready\n") : Results.Text("no dataset yet\n", statusCode: 503));
-        app.MapGet("/metrics", () => Results.Text(Metrics(service), PrometheusText.ContentType));
-
+    private static void MapApi(WebApplication app, MasterService service, byte[] token)
+    {
         var api = app.MapGroup("/api/v1");
         api.AddEndpointFilter(async (context, next) =>
         {
@@ -96,11 +91,6 @@ public sealed class MasterHost : IAsyncDisposable
             return Results.Ok();
         });
         api.MapGet("/stats", () => service.Stats());
-
-        await app.StartAsync().ConfigureAwait(false);
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
-        host.Address = new Uri(addresses.First());
-        return host;
     }
 
     /// <inheritdoc/>

@@ -520,25 +520,33 @@ public sealed class HttpUnderFileSystem : IUnderFileSystem, IVersionedReader
     private static bool IsSameOrigin(Uri a, Uri b) =>
         a.Scheme == b.Scheme && a.Port == b.Port && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase);
 
-    private async Task<T> RunAsync<T>(string verb, string rel, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    private Task<T> RunAsync<T>(string verb, string rel, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
+        RunWithDeadlineAsync(_timeout, _base.Authority, "", why => Fail(verb, rel, why), operation, cancellationToken);
+
+    /// <summary>
+    /// Runs one HTTP exchange under the connector's timeout and turns what can go wrong on the
+    /// wire (no answer, unreachable host, broken connection) into a <see cref="UfsException"/>.
+    /// </summary>
+    internal static async Task<T> RunWithDeadlineAsync<T>(
+        TimeSpan timeout, string authority, string unreachableHint, Func<string, UfsException> fail, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_timeout);
+        deadline.CancelAfter(timeout);
         try
         {
             return await operation(deadline.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw Fail(verb, rel, $"no answer from {_base.Authority} within {_timeout.TotalSeconds:0.###}s (option 'timeout')");
+            throw fail($"no answer from {authority} within {timeout.TotalSeconds:0.###}s (option 'timeout')");
         }
         catch (HttpRequestException e)
         {
-            throw Fail(verb, rel, $"cannot reach {_base.Authority}: {Innermost(e)}");
+            throw fail($"cannot reach {authority}: {Innermost(e)}{unreachableHint}");
         }
         catch (IOException e) when (e is not UfsException)
         {
-            throw Fail(verb, rel, $"the connection to {_base.Authority} failed: {e.Message}");
+            throw fail($"the connection to {authority} failed: {e.Message}");
         }
     }
 

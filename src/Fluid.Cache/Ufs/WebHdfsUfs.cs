@@ -456,27 +456,9 @@ public sealed class WebHdfsUnderFileSystem : IUnderFileSystem, IVersionedReader
     private static long? Number(JsonElement status, string name) =>
         status.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n) ? n : null;
 
-    private async Task<T> RunAsync<T>(string verb, string rel, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_timeout);
-        try
-        {
-            return await operation(deadline.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw Fail(verb, rel, $"no answer from {_namenode.Authority} within {_timeout.TotalSeconds:0.###}s (option 'timeout')");
-        }
-        catch (HttpRequestException e)
-        {
-            throw Fail(verb, rel, $"cannot reach WebHDFS at {_namenode.Authority}: {HttpUnderFileSystem.Innermost(e)}; set the option 'webhdfs.address' to the namenode's HTTP address");
-        }
-        catch (IOException e) when (e is not UfsException)
-        {
-            throw Fail(verb, rel, $"the connection to {_namenode.Authority} failed: {e.Message}");
-        }
-    }
+    private Task<T> RunAsync<T>(string verb, string rel, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
+        HttpUnderFileSystem.RunWithDeadlineAsync(
+            _timeout, _namenode.Authority, "; set the option 'webhdfs.address' to the namenode's HTTP address", why => Fail(verb, rel, why), operation, cancellationToken);
 
     private Uri Url(string op, string rel, params (string Name, string Value)[] parameters)
     {

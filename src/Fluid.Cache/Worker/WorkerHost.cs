@@ -6,11 +6,6 @@ using Fluid.Cache.Protocol;
 using Fluid.Cache.Store;
 using Fluid.Cache.Ufs;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Fluid.Cache.Worker;
@@ -191,19 +186,8 @@ public sealed class WorkerHost : IAsyncDisposable
         }
     }
 
-    private async Task StartHttpAsync(string listen)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(listen);
-        var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () => _problem is null ? Results.Text("ready\n") : Results.Text(_problem + "\n", statusCode: 503));
-        app.MapGet("/metrics", () => Results.Text(Metrics(), PrometheusText.ContentType));
-        await app.StartAsync().ConfigureAwait(false);
-        _http = app;
-        HttpAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-    }
+    private async Task StartHttpAsync(string listen) =>
+        (_http, HttpAddress) = await HttpEndpoint.StartAsync(listen, () => _problem, Metrics).ConfigureAwait(false);
 
     private string Metrics()
     {
