@@ -397,7 +397,17 @@ public sealed class CacheClient : IAsyncDisposable
         var handle = _blockFiles.Get(block);
         if (handle is null)
         {
-            var (path, _, _) = WithConnection(owner, local: true, c => c.OpenLocal(request, flags));
+            string path;
+            try
+            {
+                (path, _, _) = WithConnection(owner, local: true, c => c.OpenLocal(request, flags));
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException and not WorkerRequestException)
+            {
+                // The Unix socket is not reachable from here (another mount namespace, a stale path): use TCP.
+                return false;
+            }
+
             try
             {
                 handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

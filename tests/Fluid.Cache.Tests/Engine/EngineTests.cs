@@ -48,6 +48,19 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public async Task A_worker_socket_this_client_cannot_reach_means_tcp_not_the_source()
+    {
+        await using var cluster = await TestCluster.StartAsync(workers: 1);
+        var expected = cluster.WriteSource("u.bin", 3 * Block);
+        File.Delete(Path.Combine(cluster.Root, "worker0.sock"));
+        await using var client = await cluster.ClientAsync();
+
+        Assert.Equal(expected, TestCluster.ReadAll(client, await client.OpenAsync("u.bin", default), Block));
+        Assert.Equal(0, client.ShortCircuitReads);
+        Assert.Equal(0, client.DirectReads);
+    }
+
+    [Fact]
     public async Task Concurrent_misses_of_a_block_are_one_source_read()
     {
         await using var cluster = await TestCluster.StartAsync(workers: 1);
