@@ -40,6 +40,7 @@ internal static class CacheCommand
         var command = new Command("cache", "The native cache engine: run a master or a worker, or read a dataset through them.")
         {
             MasterCommand(), WorkerCommand(), LsCommand(), StatCommand(), CatCommand(), ReadCommand(), LoadCommand(), StatsCommand(),
+            FuseCommand.Create(),
         };
         return command;
     }
@@ -314,7 +315,7 @@ internal static class CacheCommand
         return command;
     }
 
-    private static Command ClientCommand(string name, string description, params Argument[] arguments)
+    internal static Command ClientCommand(string name, string description, params Argument[] arguments)
     {
         var command = new Command(name, description) { CacheSettings.ConfigOption, Master, TokenFile, SecretsDir };
         foreach (var argument in arguments)
@@ -325,7 +326,7 @@ internal static class CacheCommand
         return command;
     }
 
-    private static async Task<int> WithClient(ParseResult result, Func<CacheClient, Task<int>> action, CancellationToken ct)
+    internal static async Task<int> WithClient(ParseResult result, Func<CacheClient, Task<int>> action, CancellationToken ct)
     {
         var settings = CacheSettings.From(result);
         await using var client = await CacheClient.ConnectAsync(new CacheClientOptions
@@ -423,7 +424,7 @@ internal static class CacheCommand
         .AddFilter("Microsoft", LogLevel.Warning)
         .SetMinimumLevel(LogLevel.Information));
 
-    private static async Task WaitForStop(CancellationToken ct)
+    internal static async Task WaitForStop(CancellationToken ct)
     {
         try
         {

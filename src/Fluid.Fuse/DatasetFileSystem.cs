@@ -1,0 +1,396 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using Fluid.Cache.Client;
+using Fluid.Cache.Ufs;
+using Fluid.Fuse.Native;
+
+namespace Fluid.Fuse;
+
+/// <summary>How the dataset looks through the mount.</summary>
+public sealed class DatasetFileSystemOptions
+{
+    /// <summary>How long the kernel reuses attributes and name lookups before asking again.</summary>
+    public TimeSpan AttributeTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Kernel readahead of the mount, in bytes (set through the mount's bdi after it is up).</summary>
+    public int ReadaheadBytes { get; init; } = 4 << 20;
+
+    /// <summary>Where failures that became EIO are logged.</summary>
+    public TextWriter Log { get; init; } = Console.Error;
+}
+
+/// <summary>
+/// A dataset tree served read-only over a <see cref="CacheClient"/> through the FUSE low-level
+/// (inode) API: inode numbers are stable per path, files are read block by block through the cache.
+/// </summary>
+public sealed class DatasetFileSystem
+{
+    public const ulong RootInode = 1;
+
+    private const uint DirectoryMode = 0x4000 | 0x16D; // S_IFDIR | 0555
+    private const uint FileMode = 0x8000 | 0x124;      // S_IFREG | 0444
+
+    private readonly CacheClient _client;
+    private readonly double _timeout;
+    private readonly Lock _inodeLock = new();
+    // Mappings are kept after the kernel forgets an inode, so a path keeps its number for the life of the mount.
+    private readonly ConcurrentDictionary<ulong, string> _paths = new();
+    private readonly ConcurrentDictionary<string, ulong> _inodes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ulong, long> _lookups = new();
+    private readonly ConcurrentDictionary<ulong, CacheFile> _files = new();
+    private readonly ConcurrentDictionary<ulong, IReadOnlyList<UfsEntry>> _directories = new();
+    private readonly ConcurrentDictionary<ulong, string> _openedVersions = new();
+    private long _nextHandle;
+
+    public DatasetFileSystem(CacheClient client, DatasetFileSystemOptions? options = null)
+    {
+        _client = client;
+        Options = options ?? new DatasetFileSystemOptions();
+        _timeout = Options.AttributeTimeout.TotalSeconds;
+        _paths[RootInode] = "";
+        _inodes[""] = RootInode;
+    }
+
+    public DatasetFileSystemOptions Options { get; }
+
+    /// <summary>The dataset served (namespace/name).</summary>
+    public string Dataset => _client.Dataset;
+
+    internal TextWriter Log => Options.Log;
+
+    /// <summary>The max_read mount option: libfuse wants init to repeat it.</summary>
+    internal uint MaxRead { get; set; }
+
+    /// <summary>Files open through the mount.</summary>
+    public int OpenFiles => _files.Count;
+
+    /// <summary>Inodes the kernel holds a reference to.</summary>
+    public int ReferencedInodes => _lookups.Count;
+
+    /// <summary>The inode number of a dataset path: a 64-bit hash, probed onwards on a collision; the root is 1.</summary>
+    public ulong InodeOf(string path)
+    {
+        if (_inodes.TryGetValue(path, out var known))
+        {
+            return known;
+        }
+
+        lock (_inodeLock)
+        {
+            if (_inodes.TryGetValue(path, out known))
+            {
+                return known;
+            }
+
+            var ino = Hash(path);
+            while (ino <= RootInode || _paths.ContainsKey(ino))
+            {
+                ino++;
+            }
+
+            _paths[ino] = path;
+            _inodes[path] = ino;
+            return ino;
+        }
+    }
+
+    internal static int ErrorOf(Exception e) => e switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => LibC.ENOENT,
+        AggregateException { InnerException: { } inner } => ErrorOf(inner),
+        _ => LibC.EIO,
+    };
+
+    internal unsafe void Init(FuseConnInfo* conn)
+    {
+        conn->MaxReadahead = (uint)Math.Max(Options.ReadaheadBytes, 128 << 10);
+        conn->MaxRead = MaxRead;
+        var wanted = FuseConnInfo.AsyncRead | FuseConnInfo.ReaddirPlus | FuseConnInfo.ReaddirPlusAuto | FuseConnInfo.ParallelDirOps | FuseConnInfo.AutoInvalData;
+        conn->Want |= wanted & conn->Capable;
+        // Splice is several times slower than copying through a buffer on this kernel.
+        conn->Want &= ~(FuseConnInfo.SpliceRead | FuseConnInfo.SpliceWrite | FuseConnInfo.SpliceMove);
+    }
+
+    internal unsafe int Lookup(nint request, ulong parent, string name)
+    {
+        if (!_paths.TryGetValue(parent, out var parentPath))
+        {
+            return LibC.ENOENT;
+        }
+
+        var path = parentPath.Length == 0 ? name : parentPath + "/" + name;
+        var entry = Stat(path);
+        if (entry is null)
+        {
+            return Stat(parentPath) is { IsDirectory: false } ? LibC.ENOTDIR : LibC.ENOENT;
+        }
+
+        var param = EntryOf(entry);
+        _lookups.AddOrUpdate(param.Ino, 1, (_, n) => n + 1);
+        if (LibFuse.ReplyEntry(request, &param) != 0)
+        {
+            // The kernel never got the entry (the caller was interrupted): it holds no reference.
+            Forget(param.Ino, 1);
+        }
+
+        return 0;
+    }
+
+    internal void Forget(ulong ino, ulong count)
+    {
+        while (_lookups.TryGetValue(ino, out var held))
+        {
+            var left = held - (long)Math.Min(count, (ulong)long.MaxValue);
+            if (left <= 0 ? _lookups.TryRemove(new KeyValuePair<ulong, long>(ino, held)) : _lookups.TryUpdate(ino, left, held))
+            {
+                return;
+            }
+        }
+    }
+
+    internal unsafe int Getattr(nint request, ulong ino)
+    {
+        if (!_paths.TryGetValue(ino, out var path) || Stat(path) is not { } entry)
+        {
+            return LibC.ENOENT;
+        }
+
+        var attr = AttributesOf(entry, ino);
+        LibFuse.ReplyAttr(request, &attr, _timeout);
+        return 0;
+    }
+
+    internal unsafe int Open(nint request, ulong ino, FuseFileInfo* info)
+    {
+        if ((info->Flags & LibC.OAccMode) != LibC.ORdOnly || (info->Flags & LibC.OTrunc) != 0)
+        {
+            return LibC.EROFS;
+        }
+
+        if (!_paths.TryGetValue(ino, out var path) || Stat(path) is not { } entry)
+        {
+            return LibC.ENOENT;
+        }
+
+        if (entry.IsDirectory)
+        {
+            return LibC.EISDIR;
+        }
+
+        var file = _client.OpenAsync(path, CancellationToken.None).GetAwaiter().GetResult();
+        var handle = (ulong)Interlocked.Increment(ref _nextHandle);
+        _files[handle] = file;
+        // Pages the kernel cached for this inode stay valid while the source version is the same.
+        if (_openedVersions.TryGetValue(ino, out var last) && last == file.Version)
+        {
+            info->Bits |= FuseFileInfo.KeepCache;
+        }
+
+        _openedVersions[ino] = file.Version;
+        info->Fh = handle;
+        if (LibFuse.ReplyOpen(request, info) != 0)
+        {
+            _files.TryRemove(handle, out _);
+        }
+
+        return 0;
+    }
+
+    internal unsafe int Read(nint request, ulong handle, int size, long offset)
+    {
+        if (!_files.TryGetValue(handle, out var file))
+        {
+            return LibC.EINVAL;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        try
+        {
+            var read = offset >= file.Size ? 0 : _client.Read(file, offset, buffer.AsSpan(0, size));
+            fixed (byte* bytes = buffer)
+            {
+                LibFuse.ReplyBuf(request, bytes, (nuint)read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return 0;
+    }
+
+    internal void Release(ulong handle) => _files.TryRemove(handle, out _);
+
+    internal unsafe int Opendir(nint request, ulong ino, FuseFileInfo* info)
+    {
+        if (!_paths.TryGetValue(ino, out var path) || Stat(path) is not { } entry)
+        {
+            return LibC.ENOENT;
+        }
+
+        if (!entry.IsDirectory)
+        {
+            return LibC.ENOTDIR;
+        }
+
+        if ((info->Flags & LibC.OAccMode) != LibC.ORdOnly)
+        {
+            return LibC.EROFS;
+        }
+
+        // One listing per open directory, so offsets stay meaningful across readdir calls.
+        var listing = _client.ListAsync(path, CancellationToken.None).GetAwaiter().GetResult();
+        var handle = (ulong)Interlocked.Increment(ref _nextHandle);
+        _directories[handle] = listing;
+        info->Fh = handle;
+        if (LibFuse.ReplyOpen(request, info) != 0)
+        {
+            _directories.TryRemove(handle, out _);
+        }
+
+        return 0;
+    }
+
+    internal unsafe int Readdir(nint request, ulong handle, int size, long offset, bool plus)
+    {
+        if (!_directories.TryGetValue(handle, out var listing))
+        {
+            return LibC.EINVAL;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
+        var name = ArrayPool<byte>.Shared.Rent(1024);
+        try
+        {
+            fixed (byte* start = buffer)
+            fixed (byte* nameBytes = name)
+            {
+                var used = 0;
+                // Offsets: 1 and 2 follow "." and "..", 3 + i follows the i-th child.
+                for (var position = offset; position < listing.Count + 2; position++)
+                {
+                    UfsEntry? entry = position >= 2 ? listing[(int)position - 2] : null;
+                    var text = entry is null ? (position == 0 ? "." : "..") : LastSegment(entry.Path);
+                    var length = Encoding.UTF8.GetBytes(text, name.AsSpan(0, name.Length - 1));
+                    nameBytes[length] = 0;
+                    nuint needed;
+                    if (plus)
+                    {
+                        var param = entry is null ? default : EntryOf(entry);
+                        if (entry is null)
+                        {
+                            param.Attr = new Stat { Ino = RootInode, Mode = DirectoryMode };
+                        }
+
+                        needed = LibFuse.AddDirentryPlus(request, start + used, (nuint)(size - used), nameBytes, &param, position + 1);
+                        if ((int)needed <= size - used && entry is not null)
+                        {
+                            // The kernel takes a lookup reference on every entry but "." and "..".
+                            _lookups.AddOrUpdate(param.Ino, 1, (_, n) => n + 1);
+                        }
+                    }
+                    else
+                    {
+                        var attr = new Stat { Ino = entry is null ? RootInode : InodeOf(entry.Path), Mode = entry is { IsDirectory: false } ? FileMode : DirectoryMode };
+                        needed = LibFuse.AddDirentry(request, start + used, (nuint)(size - used), nameBytes, &attr, position + 1);
+                    }
+
+                    if ((int)needed > size - used)
+                    {
+                        break;
+                    }
+
+                    used += (int)needed;
+                }
+
+                LibFuse.ReplyBuf(request, start, (nuint)used);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(name);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return 0;
+    }
+
+    internal void Releasedir(ulong handle) => _directories.TryRemove(handle, out _);
+
+    // An unmount can overtake the kernel's asynchronous releases; once the connection is gone no handle is live.
+    internal void Unmounted()
+    {
+        _files.Clear();
+        _directories.Clear();
+        _lookups.Clear();
+    }
+
+    internal unsafe int Statfs(nint request)
+    {
+        const ulong Block = 4096;
+        var stats = new StatVfs { BlockSize = Block, FragmentSize = Block, NameMax = 255 };
+        try
+        {
+            var figures = _client.Master.StatsAsync(CancellationToken.None).GetAwaiter().GetResult();
+            stats.Blocks = (ulong)Math.Max(figures.CapacityBytes, 0) / Block;
+            stats.BlocksFree = stats.BlocksAvailable = (ulong)Math.Max(figures.CapacityBytes - figures.CachedBytes, 0) / Block;
+            stats.Files = (ulong)Math.Max(figures.FileCount, 0);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // df must still answer when the master is briefly away: report an empty cache.
+            Log.WriteLine($"fluid fuse: statfs could not reach the master: {e.Message}");
+        }
+
+        LibFuse.ReplyStatfs(request, &stats);
+        return 0;
+    }
+
+    private UfsEntry? Stat(string path) =>
+        path.Length == 0
+            ? new UfsEntry("", true, 0, DateTimeOffset.UnixEpoch, "")
+            : _client.StatAsync(path, CancellationToken.None).GetAwaiter().GetResult();
+
+    private FuseEntryParam EntryOf(UfsEntry entry)
+    {
+        var ino = InodeOf(entry.Path);
+        return new FuseEntryParam { Ino = ino, Attr = AttributesOf(entry, ino), AttrTimeout = _timeout, EntryTimeout = _timeout };
+    }
+
+    private Stat AttributesOf(UfsEntry entry, ulong ino)
+    {
+        var modified = entry.ModifiedTime.ToUnixTimeMilliseconds();
+        var seconds = Math.DivRem(modified, 1000, out var milliseconds);
+        return new Stat
+        {
+            Ino = ino,
+            Mode = entry.IsDirectory ? DirectoryMode : FileMode,
+            Nlink = entry.IsDirectory ? 2UL : 1UL,
+            Size = entry.IsDirectory ? 4096 : entry.Size,
+            Blocks = entry.IsDirectory ? 8 : (entry.Size + 511) / 512,
+            BlockSize = Math.Max(_client.BlockSize, 4096),
+            AccessSeconds = seconds,
+            AccessNanoseconds = milliseconds * 1_000_000,
+            ModifySeconds = seconds,
+            ModifyNanoseconds = milliseconds * 1_000_000,
+            ChangeSeconds = seconds,
+            ChangeNanoseconds = milliseconds * 1_000_000,
+        };
+    }
+
+    private static string LastSegment(string path) => path[(path.LastIndexOf('/') + 1)..];
+
+    // FNV-1a over the UTF-16 code units: deterministic across processes, unlike string.GetHashCode.
+    private static ulong Hash(string path)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in path)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+}
