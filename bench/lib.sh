@@ -7,11 +7,13 @@ WORK="$(mktemp -d /tmp/fluid-bench.XXXXXX)"
 PIDS=()
 NETNS=()
 SHM_DIRS=()
+MOUNTS=()
 
 cleanup() {
-  local pid ns dir
+  local pid ns dir mnt
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for mnt in "${MOUNTS[@]}"; do mountpoint -q "$mnt" && umount -l "$mnt" 2>/dev/null || true; done
   for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
   for dir in "${SHM_DIRS[@]}"; do rm -rf "$dir"; done
   rm -rf "$WORK"
@@ -131,3 +133,50 @@ CONF
   for _ in $(seq 1 100); do "${prefix[@]}" curl -s -o /dev/null "http://$listen/" && return 0; sleep 0.1; done
   echo "nginx did not start" >&2; cat "$WORK/nginx/logs/error.log" >&2; exit 1
 }
+
+# dd_gbps FILE : reads FILE with dd bs=1M, prints GB/s.
+dd_gbps() { dd if="$1" of=/dev/null bs=1M 2>&1 | awk '/copied/ { for (i = 1; i <= NF; i++) if ($i == "s,") { v = $(i+1); u = $(i+2) } } END { if (u ~ /^MB/) v /= 1000; print v }'; }
+
+# drop_caches : drops the kernel's page cache, so reads through a FUSE mount reach its daemon.
+drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+
+# wait_mounted DIR PID : waits until DIR is a mount point (fails if PID exits first).
+wait_mounted() {
+  for _ in $(seq 1 300); do
+    mountpoint -q "$1" && return 0
+    kill -0 "$2" 2>/dev/null || { echo "the daemon of $1 exited" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "timed out waiting for the mount on $1" >&2; exit 1
+}
+
+# set_readahead DIR KIB : the readahead of the FUSE mount on DIR (its bdi's read_ahead_kb).
+set_readahead() { echo "$2" > "/sys/class/bdi/$(mountpoint -d "$1")/read_ahead_kb"; }
+get_readahead() { cat "/sys/class/bdi/$(mountpoint -d "$1")/read_ahead_kb"; }
+
+# mount_passthrough SOURCE_DIR MOUNTPOINT : bench/fuse-passthrough.c (built here) serving SOURCE_DIR
+# read-only on MOUNTPOINT with pread, max_read 1 MiB and 4 MiB readahead, as our mount has.
+mount_passthrough() {
+  need libfuse3-dev fuse3 gcc pkg-config
+  [[ -x "$WORK/fuse-passthrough" ]] || gcc -O2 -o "$WORK/fuse-passthrough" "$BENCH_ROOT/bench/fuse-passthrough.c" $(pkg-config --cflags --libs fuse3)
+  mkdir -p "$2"
+  "$WORK/fuse-passthrough" "$1" "$2" > "$WORK/passthrough.log" 2>&1 &
+  PIDS+=($!); MOUNTS+=("$2")
+  wait_mounted "$2" $!
+  stat "$2" > /dev/null   # the INIT exchange is done once the mount answers
+  set_readahead "$2" 4096
+}
+
+# mount_fluid MASTER_URL MOUNTPOINT : `fluid cache fuse` in the background (it sets 4 MiB readahead).
+mount_fluid() {
+  need fuse3
+  mkdir -p "$2"
+  "${FLUID[@]}" cache fuse --mountpoint "$2" --master "$1" --token-file "$WORK/token" --secrets-dir "$WORK" > "$WORK/fuse.log" 2>&1 &
+  PIDS+=($!); MOUNTS+=("$2")
+  wait_for "$WORK/fuse.log" "mounted read-only on"
+  stat "$2" > /dev/null
+  [[ "$(get_readahead "$2")" == 4096 ]] || { echo "fluid mount readahead is $(get_readahead "$2") KiB, not 4096" >&2; exit 1; }
+}
+
+# unmount_pid DIR PID : stops the FUSE daemon PID (SIGTERM unmounts) and waits for it.
+unmount_pid() { kill "$2" 2>/dev/null || true; wait "$2" 2>/dev/null || true; mountpoint -q "$1" && umount -l "$1" || true; }

@@ -4,7 +4,8 @@
 #   BENCH <name> ratio=<x> target=<y>
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-benches=(engine-short-circuit engine-remote engine-cold-http engine-fanout engine-small-files)
+benches=(engine-short-circuit engine-remote engine-cold-http engine-fanout engine-small-files
+  fuse-seq-read fuse-vs-rclone fuse-rand-4k fuse-stat)
 
 usage() {
   echo "usage: bench/run.sh NAME|all" >&2
