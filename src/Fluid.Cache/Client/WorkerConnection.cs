@@ -140,11 +140,7 @@ public sealed class WorkerConnection : IDisposable
     {
         var id = ++_nextId;
         Frame.WriteHeader(_frame, bodyLength, (ushort)opcode, id);
-        var outgoing = _frame.AsSpan(0, Frame.HeaderSize + bodyLength);
-        while (outgoing.Length > 0)
-        {
-            outgoing = outgoing[_socket.Send(outgoing)..];
-        }
+        SocketIo.SendAll(_socket, _frame.AsSpan(0, Frame.HeaderSize + bodyLength));
 
         ReceiveExactly(_frame.AsSpan(0, Frame.HeaderSize));
         var (length, code, responseId) = Frame.ReadHeader(_frame);
@@ -165,15 +161,9 @@ public sealed class WorkerConnection : IDisposable
 
     private void ReceiveExactly(Span<byte> buffer)
     {
-        while (buffer.Length > 0)
+        if (!SocketIo.TryReceiveExactly(_socket, buffer))
         {
-            var read = _socket.Receive(buffer);
-            if (read == 0)
-            {
-                throw new IOException("the worker closed the connection");
-            }
-
-            buffer = buffer[read..];
+            throw new IOException("the worker closed the connection");
         }
     }
 

@@ -205,12 +205,12 @@ public sealed class MasterService : IAsyncDisposable
     public void Refresh(string path)
     {
         path = UfsPath.Normalize(path);
-        foreach (var key in _stats.Keys.Where(k => Under(k, path)))
+        foreach (var key in _stats.Keys.Where(k => UfsPath.IsUnder(k, path)))
         {
             _stats.TryRemove(key, out _);
         }
 
-        foreach (var key in _lists.Keys.Where(k => Under(k, path)))
+        foreach (var key in _lists.Keys.Where(k => UfsPath.IsUnder(k, path)))
         {
             _lists.TryRemove(key, out _);
         }
@@ -339,7 +339,4 @@ public sealed class MasterService : IAsyncDisposable
         _state.Save(_statePath);
         _dirty = false;
     }
-
-    private static bool Under(string path, string prefix) =>
-        prefix.Length == 0 || path == prefix || (path.StartsWith(prefix, StringComparison.Ordinal) && path.Length > prefix.Length && path[prefix.Length] == '/');
 }

@@ -87,7 +87,7 @@ public sealed class DatasetTree : IAsyncDisposable
         (string Prefix, IUnderFileSystem Ufs)? best = null;
         foreach (var mount in _mounts)
         {
-            if (IsUnder(path, mount.Prefix) && (best is null || mount.Prefix.Length > best.Value.Prefix.Length))
+            if (UfsPath.IsUnder(path, mount.Prefix) && (best is null || mount.Prefix.Length > best.Value.Prefix.Length))
             {
                 best = mount;
             }
@@ -121,7 +121,7 @@ public sealed class DatasetTree : IAsyncDisposable
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (prefix, _) in _mounts)
         {
-            if (prefix.Length > 0 && IsUnder(prefix, directory) && prefix != directory)
+            if (prefix.Length > 0 && UfsPath.IsUnder(prefix, directory) && prefix != directory)
             {
                 var rest = directory.Length == 0 ? prefix : prefix[(directory.Length + 1)..];
                 var child = rest.Split('/')[0];
@@ -158,8 +158,6 @@ public sealed class DatasetTree : IAsyncDisposable
 
     private bool IsVirtual(string path) =>
         (path.Length == 0 && _mounts.All(m => m.Prefix.Length > 0))
-        || _mounts.Any(m => m.Prefix.Length > path.Length && IsUnder(m.Prefix, path)) && Resolve(path) is null;
+        || _mounts.Any(m => m.Prefix.Length > path.Length && UfsPath.IsUnder(m.Prefix, path)) && Resolve(path) is null;
 
-    private static bool IsUnder(string path, string prefix) =>
-        prefix.Length == 0 || path == prefix || (path.Length > prefix.Length && path.StartsWith(prefix, StringComparison.Ordinal) && path[prefix.Length] == '/');
 }

@@ -103,6 +103,10 @@ public static class UfsPath
         return i < 0 ? "" : path[..i];
     }
 
+    /// <summary>True when normalized <paramref name="path"/> is <paramref name="prefix"/> or lies below it ("" contains everything).</summary>
+    public static bool IsUnder(string path, string prefix) =>
+        prefix.Length == 0 || path == prefix || (path.Length > prefix.Length && path.StartsWith(prefix, StringComparison.Ordinal) && path[prefix.Length] == '/');
+
     /// <summary>The last segment of a normalized path.</summary>
     public static string Name(string path) => path[(path.LastIndexOf('/') + 1)..];
 }

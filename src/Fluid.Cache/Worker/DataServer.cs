@@ -134,13 +134,13 @@ public sealed class DataServer : IDisposable
 
             while (!_stopping.IsCancellationRequested)
             {
-                if (!ReceiveExactly(socket, header))
+                if (!SocketIo.TryReceiveExactly(socket, header))
                 {
                     return;
                 }
 
                 var (length, code, requestId) = Frame.ReadHeader(header);
-                if (!ReceiveExactly(socket, body.AsSpan(0, length)))
+                if (!SocketIo.TryReceiveExactly(socket, body.AsSpan(0, length)))
                 {
                     return;
                 }
@@ -174,7 +174,7 @@ public sealed class DataServer : IDisposable
 
     private bool Handshake(Socket socket, byte[] header, byte[] body)
     {
-        if (!ReceiveExactly(socket, header))
+        if (!SocketIo.TryReceiveExactly(socket, header))
         {
             return false;
         }
@@ -185,7 +185,7 @@ public sealed class DataServer : IDisposable
             throw new ProtocolException("the first frame must be Hello");
         }
 
-        if (!ReceiveExactly(socket, body.AsSpan(0, length)))
+        if (!SocketIo.TryReceiveExactly(socket, body.AsSpan(0, length)))
         {
             return false;
         }
@@ -242,7 +242,7 @@ public sealed class DataServer : IDisposable
                         }
                         else
                         {
-                            SendAll(socket, block.Memory.Slice(offset, length));
+                            SocketIo.SendAll(socket, block.Memory.Slice(offset, length));
                         }
 
                         _source.Counters.Served(block.FromSource, length, isLocal);
@@ -350,8 +350,8 @@ public sealed class DataServer : IDisposable
     {
         Span<byte> header = stackalloc byte[Frame.HeaderSize];
         Frame.WriteHeader(header, body.Length, (ushort)status, requestId);
-        SendAll(socket, header);
-        SendAll(socket, body);
+        SocketIo.SendAll(socket, header);
+        SocketIo.SendAll(socket, body);
     }
 
     private static void TrySend(Socket socket, Status status, uint requestId, string message)
@@ -379,29 +379,5 @@ public sealed class DataServer : IDisposable
             buffer = buffer[read..];
             offset += read;
         }
-    }
-
-    private static void SendAll(Socket socket, ReadOnlySpan<byte> data)
-    {
-        while (data.Length > 0)
-        {
-            data = data[socket.Send(data)..];
-        }
-    }
-
-    private static bool ReceiveExactly(Socket socket, Span<byte> buffer)
-    {
-        while (buffer.Length > 0)
-        {
-            var read = socket.Receive(buffer);
-            if (read == 0)
-            {
-                return false;
-            }
-
-            buffer = buffer[read..];
-        }
-
-        return true;
     }
 }

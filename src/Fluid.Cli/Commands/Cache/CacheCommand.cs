@@ -164,7 +164,7 @@ internal static class CacheCommand
         var command = ClientCommand("cat", "Write a dataset file to standard output, read through the cache.", path);
         command.SetAction((result, ct) => WithClient(result, async client =>
         {
-            var file = await Open(client, result.GetValue(path)!, ct).ConfigureAwait(false);
+            var file = await client.OpenAsync(result.GetValue(path)!, ct).ConfigureAwait(false);
             var buffer = new byte[client.BlockSize];
             await using var stdout = Console.OpenStandardOutput();
             for (long offset = 0; offset < file.Size;)
@@ -240,7 +240,7 @@ internal static class CacheCommand
                         continue;
                     }
 
-                    var file = await Open(client, path, ct).ConfigureAwait(false);
+                    var file = await client.OpenAsync(path, ct).ConfigureAwait(false);
                     for (long offset = 0; offset < file.Size;)
                     {
                         var read = client.Read(file, offset, buffer);
@@ -339,18 +339,6 @@ internal static class CacheCommand
         try
         {
             return await action(client).ConfigureAwait(false);
-        }
-        catch (FileNotFoundException e)
-        {
-            throw new CliException(e.Message);
-        }
-    }
-
-    private static async Task<CacheFile> Open(CacheClient client, string path, CancellationToken ct)
-    {
-        try
-        {
-            return await client.OpenAsync(path, ct).ConfigureAwait(false);
         }
         catch (FileNotFoundException e)
         {
