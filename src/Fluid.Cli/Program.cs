@@ -5,8 +5,12 @@ namespace Fluid.Cli;
 
 internal static class Program
 {
+    /// <summary>The command line this process was started with (a FUSE supervisor starts its server with the same).</summary>
+    internal static IReadOnlyList<string> Arguments { get; private set; } = [];
+
     public static int Main(string[] args)
     {
+        Arguments = args;
         var root = new RootCommand("fluid: datasets from remote storage, cached next to the jobs that read them.")
         {
             ValidateCommand.Create(),

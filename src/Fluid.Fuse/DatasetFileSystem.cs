@@ -16,6 +16,12 @@ public sealed class DatasetFileSystemOptions
     /// <summary>Kernel readahead of the mount, in bytes (set through the mount's bdi after it is up).</summary>
     public int ReadaheadBytes { get; init; } = 4 << 20;
 
+    /// <summary>
+    /// File that keeps the inode number of every path handed to the kernel, so a server restarted on the
+    /// same FUSE connection (see <see cref="FuseSupervisor"/>) resolves the kernel's node ids; null keeps them in memory only.
+    /// </summary>
+    public string? NodeJournal { get; init; }
+
     /// <summary>Where failures that became EIO are logged.</summary>
     public TextWriter Log { get; init; } = Console.Error;
 }
@@ -26,30 +32,29 @@ public sealed class DatasetFileSystemOptions
 /// </summary>
 public sealed class DatasetFileSystem
 {
-    public const ulong RootInode = 1;
+    public const ulong RootInode = NodeTable.RootInode;
 
     private const uint DirectoryMode = 0x4000 | 0x16D; // S_IFDIR | 0555
     private const uint FileMode = 0x8000 | 0x124;      // S_IFREG | 0444
 
     private readonly CacheClient _client;
     private readonly double _timeout;
-    private readonly Lock _inodeLock = new();
     // Mappings are kept after the kernel forgets an inode, so a path keeps its number for the life of the mount.
-    private readonly ConcurrentDictionary<ulong, string> _paths = new();
-    private readonly ConcurrentDictionary<string, ulong> _inodes = new(StringComparer.Ordinal);
+    private readonly NodeTable _nodes;
     private readonly ConcurrentDictionary<ulong, long> _lookups = new();
-    private readonly ConcurrentDictionary<ulong, CacheFile> _files = new();
+    private readonly ConcurrentDictionary<ulong, OpenFile> _files = new();
     private readonly ConcurrentDictionary<ulong, IReadOnlyList<UfsEntry>> _directories = new();
     private readonly ConcurrentDictionary<ulong, string> _openedVersions = new();
-    private long _nextHandle;
+    private uint _nextHandle;
 
     public DatasetFileSystem(CacheClient client, DatasetFileSystemOptions? options = null)
     {
         _client = client;
         Options = options ?? new DatasetFileSystemOptions();
         _timeout = Options.AttributeTimeout.TotalSeconds;
-        _paths[RootInode] = "";
-        _inodes[""] = RootInode;
+        _nodes = new NodeTable(Options.NodeJournal);
+        // A restarted server must not hand out the numbers of handles the kernel may still hold from the last one.
+        _nextHandle = _nodes.Replayed > 0 ? (uint)Random.Shared.Next() : 0;
     }
 
     public DatasetFileSystemOptions Options { get; }
@@ -68,32 +73,11 @@ public sealed class DatasetFileSystem
     /// <summary>Inodes the kernel holds a reference to.</summary>
     public int ReferencedInodes => _lookups.Count;
 
+    /// <summary>Paths whose inode numbers were replayed from <see cref="DatasetFileSystemOptions.NodeJournal"/> at start.</summary>
+    public int ReplayedInodes => _nodes.Replayed;
+
     /// <summary>The inode number of a dataset path: a 64-bit hash, probed onwards on a collision; the root is 1.</summary>
-    public ulong InodeOf(string path)
-    {
-        if (_inodes.TryGetValue(path, out var known))
-        {
-            return known;
-        }
-
-        lock (_inodeLock)
-        {
-            if (_inodes.TryGetValue(path, out known))
-            {
-                return known;
-            }
-
-            var ino = Hash(path);
-            while (ino <= RootInode || _paths.ContainsKey(ino))
-            {
-                ino++;
-            }
-
-            _paths[ino] = path;
-            _inodes[path] = ino;
-            return ino;
-        }
-    }
+    public ulong InodeOf(string path) => _nodes.InodeOf(path);
 
     internal static int ErrorOf(Exception e) => e switch
     {
@@ -114,7 +98,7 @@ public sealed class DatasetFileSystem
 
     internal unsafe int Lookup(nint request, ulong parent, string name)
     {
-        if (!_paths.TryGetValue(parent, out var parentPath))
+        if (!_nodes.TryGetPath(parent, out var parentPath))
         {
             return LibC.ENOENT;
         }
@@ -151,7 +135,7 @@ public sealed class DatasetFileSystem
 
     internal unsafe int Getattr(nint request, ulong ino)
     {
-        if (!_paths.TryGetValue(ino, out var path) || Stat(path) is not { } entry)
+        if (!_nodes.TryGetPath(ino, out var path) || Stat(path) is not { } entry)
         {
             return LibC.ENOENT;
         }
@@ -168,7 +152,7 @@ public sealed class DatasetFileSystem
             return LibC.EROFS;
         }
 
-        if (!_paths.TryGetValue(ino, out var path) || Stat(path) is not { } entry)
+        if (!_nodes.TryGetPath(ino, out var path) || Stat(path) is not { } entry)
         {
             return LibC.ENOENT;
         }
@@ -179,8 +163,7 @@ public sealed class DatasetFileSystem
         }
 
         var file = _client.OpenAsync(path, CancellationToken.None).GetAwaiter().GetResult();
-        var handle = (ulong)Interlocked.Increment(ref _nextHandle);
-        _files[handle] = file;
+        var handle = Register(_files, VersionTag(file.Version), new OpenFile(ino, file));
         // Pages the kernel cached for this inode stay valid while the source version is the same.
         if (_openedVersions.TryGetValue(ino, out var last) && last == file.Version)
         {
@@ -197,11 +180,11 @@ public sealed class DatasetFileSystem
         return 0;
     }
 
-    internal unsafe int Read(nint request, ulong handle, int size, long offset)
+    internal unsafe int Read(nint request, ulong ino, ulong handle, int size, long offset)
     {
-        if (!_files.TryGetValue(handle, out var file))
+        if (FileOf(ino, handle) is not { } file)
         {
-            return LibC.EINVAL;
+            return LibC.EIO;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
@@ -225,7 +208,7 @@ public sealed class DatasetFileSystem
 
     internal unsafe int Opendir(nint request, ulong ino, FuseFileInfo* info)
     {
-        if (!_paths.TryGetValue(ino, out var path) || Stat(path) is not { } entry)
+        if (!_nodes.TryGetPath(ino, out var path) || Stat(path) is not { } entry)
         {
             return LibC.ENOENT;
         }
@@ -242,8 +225,7 @@ public sealed class DatasetFileSystem
 
         // One listing per open directory, so offsets stay meaningful across readdir calls.
         var listing = _client.ListAsync(path, CancellationToken.None).GetAwaiter().GetResult();
-        var handle = (ulong)Interlocked.Increment(ref _nextHandle);
-        _directories[handle] = listing;
+        var handle = Register(_directories, 0, listing);
         info->Fh = handle;
         if (LibFuse.ReplyOpen(request, info) != 0)
         {
@@ -253,11 +235,18 @@ public sealed class DatasetFileSystem
         return 0;
     }
 
-    internal unsafe int Readdir(nint request, ulong handle, int size, long offset, bool plus)
+    internal unsafe int Readdir(nint request, ulong ino, ulong handle, int size, long offset, bool plus)
     {
         if (!_directories.TryGetValue(handle, out var listing))
         {
-            return LibC.EINVAL;
+            // A directory opened before the server restarted: list it again (listings are sorted, so offsets hold).
+            if (!_nodes.TryGetPath(ino, out var path))
+            {
+                return LibC.EIO;
+            }
+
+            listing = _client.ListAsync(path, CancellationToken.None).GetAwaiter().GetResult();
+            _directories.TryAdd(handle, listing);
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
@@ -325,6 +314,7 @@ public sealed class DatasetFileSystem
         _files.Clear();
         _directories.Clear();
         _lookups.Clear();
+        _nodes.Dispose();
     }
 
     internal unsafe int Statfs(nint request)
@@ -347,6 +337,47 @@ public sealed class DatasetFileSystem
         LibFuse.ReplyStatfs(request, &stats);
         return 0;
     }
+
+    // A handle is its version's tag in the high half and a counter in the low half, never one in use.
+    private ulong Register<T>(ConcurrentDictionary<ulong, T> table, uint tag, T value)
+    {
+        while (true)
+        {
+            var handle = ((ulong)tag << 32) | Interlocked.Increment(ref _nextHandle);
+            if (table.TryAdd(handle, value))
+            {
+                return handle;
+            }
+        }
+    }
+
+    // The open file behind a handle; one opened by a server that has since been restarted is opened again,
+    // and only if the source still has the version it was opened at (the tag in the handle's high half).
+    private CacheFile? FileOf(ulong ino, ulong handle)
+    {
+        if (_files.TryGetValue(handle, out var open) && open.Ino == ino)
+        {
+            return open.File;
+        }
+
+        if (!_nodes.TryGetPath(ino, out var path))
+        {
+            Log.WriteLine($"fluid fuse: read of node {ino} that no server of this mount has given out");
+            return null;
+        }
+
+        var file = _client.OpenAsync(path, CancellationToken.None).GetAwaiter().GetResult();
+        if (VersionTag(file.Version) != (uint)(handle >> 32))
+        {
+            Log.WriteLine($"fluid fuse: {path} changed in the source since it was opened (before this server started); reopen it");
+            return null;
+        }
+
+        _files.TryAdd(handle, new OpenFile(ino, file));
+        return file;
+    }
+
+    private static uint VersionTag(string version) => (uint)NodeTable.Hash(version) | 1;
 
     private UfsEntry? Stat(string path) =>
         path.Length == 0
@@ -380,17 +411,7 @@ public sealed class DatasetFileSystem
         };
     }
 
+    private sealed record OpenFile(ulong Ino, CacheFile File);
+
     private static string LastSegment(string path) => path[(path.LastIndexOf('/') + 1)..];
-
-    // FNV-1a over the UTF-16 code units: deterministic across processes, unlike string.GetHashCode.
-    private static ulong Hash(string path)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in path)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        return hash;
-    }
 }

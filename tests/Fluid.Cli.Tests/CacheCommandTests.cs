@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 
 namespace Fluid.Cli.Tests;
@@ -7,43 +5,22 @@ namespace Fluid.Cli.Tests;
 /// <summary>`fluid cache master` and `fluid cache worker` as real processes, and the client commands against them.</summary>
 public sealed class CacheCommandTests : IDisposable
 {
-    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("fluid-cache-cli-");
-    private readonly List<FluidDaemon> _daemons = [];
+    private readonly CacheCluster _cluster = new("fluid-cache-cli-");
+    private readonly string _dir;
 
     public CacheCommandTests()
     {
-        Directory.CreateDirectory(Path.Combine(_dir.FullName, "source", "sub"));
-        File.WriteAllText(Path.Combine(_dir.FullName, "token"), "cli-test-token\n");
-        File.WriteAllText(Path.Combine(_dir.FullName, "dataset.yaml"), $"""
-            apiVersion: data.fluid.io/v1alpha1
-            kind: Dataset
-            metadata:
-              name: demo
-              namespace: default
-            spec:
-              mounts:
-              - mountPoint: 'local://{_dir.FullName}/source'
-                name: data
-                path: /
-            """);
+        _dir = _cluster.Directory;
     }
 
-    public void Dispose()
-    {
-        foreach (var daemon in _daemons)
-        {
-            daemon.Dispose();
-        }
-
-        _dir.Delete(recursive: true);
-    }
+    public void Dispose() => _cluster.Dispose();
 
     [Fact]
     public void A_master_and_a_worker_serve_a_directory_to_the_client_commands()
     {
         var data = RandomNumberGenerator.GetBytes((9 << 20) + 77);
-        File.WriteAllBytes(Path.Combine(_dir.FullName, "source", "sub", "data.bin"), data);
-        File.WriteAllText(Path.Combine(_dir.FullName, "source", "sub", "hello.txt"), "hello fluid\n");
+        File.WriteAllBytes(Path.Combine(_dir, "source", "sub", "data.bin"), data);
+        File.WriteAllText(Path.Combine(_dir, "source", "sub", "hello.txt"), "hello fluid\n");
         var master = StartMaster();
         StartWorker(master, "w1");
 
@@ -70,7 +47,7 @@ public sealed class CacheCommandTests : IDisposable
     public void A_worker_killed_with_sigkill_does_not_fail_a_read_and_a_restarted_master_keeps_the_dataset()
     {
         var data = RandomNumberGenerator.GetBytes(20 << 20);
-        File.WriteAllBytes(Path.Combine(_dir.FullName, "source", "big.bin"), data);
+        File.WriteAllBytes(Path.Combine(_dir, "source", "big.bin"), data);
         var master = StartMaster();
         StartWorker(master, "w1");
         var second = StartWorker(master, "w2");
@@ -80,9 +57,9 @@ public sealed class CacheCommandTests : IDisposable
         Assert.True(exit == 0, stderr);
         Assert.StartsWith($"read {data.Length} bytes", stdout, StringComparison.Ordinal);
 
-        _daemons[0].Terminate(TimeSpan.FromSeconds(20));
+        _cluster.Daemons[0].Terminate(TimeSpan.FromSeconds(20));
         StartMaster(master);
-        Assert.Contains("for dataset default/demo", _daemons[0].Output, StringComparison.Ordinal);
+        Assert.Contains("for dataset default/demo", _cluster.Daemons[0].Output, StringComparison.Ordinal);
         (exit, stdout, stderr) = Client(master, "stat", "/big.bin");
         Assert.True(exit == 0, stderr);
         Assert.Contains($"size: {data.Length}", stdout, StringComparison.Ordinal);
@@ -91,11 +68,10 @@ public sealed class CacheCommandTests : IDisposable
     [Fact]
     public async Task Settings_come_from_a_config_file_and_the_environment_and_the_processes_serve_health_and_metrics()
     {
-        File.WriteAllText(Path.Combine(_dir.FullName, "source", "x.bin"), "0123456789");
+        File.WriteAllText(Path.Combine(_dir, "source", "x.bin"), "0123456789");
         var master = $"http://127.0.0.1:{FreePort()}";
-        File.WriteAllText(Path.Combine(_dir.FullName, "master.yaml"), $"data-dir: master\nlisten: {master}\ntoken-file: token\ndataset-file: dataset.yaml\nblock-size: 1Mi\n");
-        var daemon = FluidProcess.Start(_dir.FullName, "cache", "master", "--config", "master.yaml");
-        _daemons.Add(daemon);
+        File.WriteAllText(Path.Combine(_dir, "master.yaml"), $"data-dir: master\nlisten: {master}\ntoken-file: token\ndataset-file: dataset.yaml\nblock-size: 1Mi\n");
+        var daemon = _cluster.Start("cache", "master", "--config", "master.yaml");
         daemon.WaitFor("master listening on");
         var workerHttp = $"http://127.0.0.1:{FreePort()}";
         StartWorker(master, "w-env", new Dictionary<string, string> { ["FLUID_CACHE_HTTP"] = workerHttp });
@@ -120,48 +96,26 @@ public sealed class CacheCommandTests : IDisposable
     [Fact]
     public void Bad_settings_are_explained_without_a_stack_trace()
     {
-        var (exit, _, stderr) = FluidProcess.Run(_dir.FullName, "cache", "master", "--token-file", "token");
+        var (exit, _, stderr) = FluidProcess.Run(_dir, "cache", "master", "--token-file", "token");
         Assert.Equal(1, exit);
         Assert.Contains("--data-dir is required", stderr, StringComparison.Ordinal);
 
-        (exit, _, stderr) = FluidProcess.Run(_dir.FullName, "cache", "worker", "--token-file", "missing-token", "--master", "http://127.0.0.1:1");
+        (exit, _, stderr) = FluidProcess.Run(_dir, "cache", "worker", "--token-file", "missing-token", "--master", "http://127.0.0.1:1");
         Assert.Equal(1, exit);
         Assert.Contains("--token-file: cannot read", stderr, StringComparison.Ordinal);
 
-        (exit, _, stderr) = FluidProcess.Run(_dir.FullName, "cache", "worker", "--token-file", "token", "--master", "nope", "--tier", "MEM:/tmp/x:1Gi");
+        (exit, _, stderr) = FluidProcess.Run(_dir, "cache", "worker", "--token-file", "token", "--master", "nope", "--tier", "MEM:/tmp/x:1Gi");
         Assert.Equal(1, exit);
         Assert.Contains("--master: \"nope\" is not an http(s) URL", stderr, StringComparison.Ordinal);
 
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
-    private string StartMaster(string? address = null)
-    {
-        address ??= $"http://127.0.0.1:{FreePort()}";
-        var master = FluidProcess.Start(_dir.FullName, "cache", "master", "--data-dir", "master", "--listen", address, "--token-file", "token",
-            "--dataset-file", "dataset.yaml", "--block-size", "1Mi", "--secrets-dir", _dir.FullName);
-        _daemons.Insert(0, master);
-        master.WaitFor("master listening on");
-        return address;
-    }
+    private string StartMaster(string? address = null) => _cluster.StartMaster(address);
 
-    private FluidDaemon StartWorker(string master, string id, Dictionary<string, string>? environment = null)
-    {
-        var tier = Path.Combine(_dir.FullName, id);
-        var worker = FluidProcess.Start(_dir.FullName, environment ?? [], "cache", "worker", "--master", master, "--token-file", "token", "--id", id,
-            "--listen", $"127.0.0.1:{FreePort()}", "--tier", $"MEM:{tier}:64Mi", "--block-size", "1Mi", "--secrets-dir", _dir.FullName);
-        _daemons.Add(worker);
-        worker.WaitFor($"worker {id} serving default/demo");
-        return worker;
-    }
+    private FluidDaemon StartWorker(string master, string id, Dictionary<string, string>? environment = null) => _cluster.StartWorker(master, id, environment);
 
-    private (int Exit, string Stdout, string Stderr) Client(string master, params string[] args) =>
-        FluidProcess.Run(_dir.FullName, ["cache", .. args, "--master", master, "--token-file", "token", "--secrets-dir", _dir.FullName]);
+    private (int Exit, string Stdout, string Stderr) Client(string master, params string[] args) => _cluster.Client(master, args);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => CacheCluster.FreePort();
 }

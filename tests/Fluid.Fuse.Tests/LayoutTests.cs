@@ -31,6 +31,9 @@ public sealed class LayoutTests
             printf("statvfs %zu\n", sizeof(struct statvfs));
             printf("statvfs.f_namemax %zu\n", offsetof(struct statvfs, f_namemax));
             printf("fuse_args %zu\n", sizeof(struct fuse_args));
+            printf("fuse_buf %zu\n", sizeof(struct fuse_buf));
+            printf("buf.mem %zu\n", offsetof(struct fuse_buf, mem));
+            printf("buf.pos %zu\n", offsetof(struct fuse_buf, pos));
             return 0;
         }
         """;
@@ -57,6 +60,9 @@ public sealed class LayoutTests
                 ["fuse_entry_param"] = sizeof(FuseEntryParam),
                 ["entry.attr_timeout"] = Marshal.OffsetOf<FuseEntryParam>(nameof(FuseEntryParam.AttrTimeout)),
                 ["stat"] = sizeof(Stat),
+                ["fuse_buf"] = sizeof(FuseBuf),
+                ["buf.mem"] = Marshal.OffsetOf<FuseBuf>(nameof(FuseBuf.Mem)),
+                ["buf.pos"] = Marshal.OffsetOf<FuseBuf>(nameof(FuseBuf.Pos)),
                 ["stat.st_size"] = Marshal.OffsetOf<Stat>(nameof(Stat.Size)),
                 ["stat.st_mtim"] = Marshal.OffsetOf<Stat>(nameof(Stat.ModifySeconds)),
                 ["fuse_file_info"] = sizeof(FuseFileInfo),

@@ -109,7 +109,7 @@ internal static unsafe class FuseOperations
         try
         {
             fs = Of(request);
-            Finish(request, fs.Read(request, info->Fh, (int)Math.Min(size, int.MaxValue), offset));
+            Finish(request, fs.Read(request, ino, info->Fh, (int)Math.Min(size, int.MaxValue), offset));
         }
         catch (Exception e)
         {
@@ -155,7 +155,7 @@ internal static unsafe class FuseOperations
         try
         {
             fs = Of(request);
-            Finish(request, fs.Readdir(request, info->Fh, (int)Math.Min(size, 1 << 20), offset, plus: false));
+            Finish(request, fs.Readdir(request, ino, info->Fh, (int)Math.Min(size, 1 << 20), offset, plus: false));
         }
         catch (Exception e)
         {
@@ -170,7 +170,7 @@ internal static unsafe class FuseOperations
         try
         {
             fs = Of(request);
-            Finish(request, fs.Readdir(request, info->Fh, (int)Math.Min(size, 1 << 20), offset, plus: true));
+            Finish(request, fs.Readdir(request, ino, info->Fh, (int)Math.Min(size, 1 << 20), offset, plus: true));
         }
         catch (Exception e)
         {

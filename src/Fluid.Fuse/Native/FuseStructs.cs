@@ -13,6 +13,17 @@ internal unsafe struct FuseArgs
     public int Allocated;
 }
 
+/// <summary>struct fuse_buf (libfuse 3.14: no mem_size field yet).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct FuseBuf
+{
+    public nuint Size;
+    public int Flags;
+    public byte* Mem;
+    public int Fd;
+    public long Pos;
+}
+
 /// <summary>struct stat (x86-64).</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct Stat

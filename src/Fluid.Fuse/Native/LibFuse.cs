@@ -16,6 +16,12 @@ internal static unsafe partial class LibFuse
     [LibraryImport(Library, EntryPoint = "fuse_session_loop_mt_312")]
     public static partial int SessionLoopMt(nint session, nint config);
 
+    [LibraryImport(Library, EntryPoint = "fuse_session_fd")]
+    public static partial int SessionFd(nint session);
+
+    [LibraryImport(Library, EntryPoint = "fuse_session_process_buf")]
+    public static partial void SessionProcessBuf(nint session, FuseBuf* buffer);
+
     [LibraryImport(Library, EntryPoint = "fuse_session_exit")]
     public static partial void SessionExit(nint session);
 
@@ -85,6 +91,12 @@ internal static partial class LibC
     public const int EISDIR = 21;
     public const int EINVAL = 22;
     public const int EROFS = 30;
+    public const int EINTR = 4;
+    public const int EACCES = 13;
+    public const int EEXIST = 17;
+    public const int ENOSPC = 28;
+    public const int ENOTEMPTY = 39;
+    public const int ENOSYS = 38;
     public const int ENOTCONN = 107;
     public const int MntDetach = 2;
     public const int ORdOnly = 0;
@@ -93,6 +105,21 @@ internal static partial class LibC
 
     [LibraryImport("libc", EntryPoint = "umount2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Umount2(string target, int flags);
+
+    [LibraryImport("libc", EntryPoint = "dup", SetLastError = true)]
+    public static partial int Dup(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static unsafe partial nint Read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static unsafe partial nint Write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(int fd, int command);
 
     [LibraryImport("libc", EntryPoint = "stat", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Stat(string path, out Stat stat);

@@ -1,44 +1,135 @@
 using System.CommandLine;
+using System.Diagnostics;
+using Fluid.Cache.Client;
 using Fluid.Fuse;
 
 namespace Fluid.Cli.Commands.Cache;
 
-/// <summary>`fluid cache fuse`: the dataset as a read-only FUSE mount, served in the foreground.</summary>
+/// <summary>
+/// `fluid cache fuse`: the dataset as a FUSE mount. By default this process is a small supervisor that
+/// mounts, keeps the FUSE connection, and runs the server as a child it restarts in place when it dies.
+/// </summary>
 internal static class FuseCommand
 {
+    private static readonly Option<string> Mountpoint = new("--mountpoint") { Description = "Directory to mount the dataset on (it must exist).", Required = true };
+    private static readonly Option<string?> Dataset = new("--dataset") { Description = "The dataset (namespace/name) to mount; checked against the one the master serves." };
+    private static readonly Option<string[]> MountOptions = new("--option", "-o") { Description = "A mount option passed to libfuse, e.g. allow_other; repeat for several." };
+    private static readonly Option<bool> NoSupervisor = new("--no-supervisor")
+    {
+        Description = "Serve the mount in this process only: no restart in place, the mount dies with the process.",
+    };
+
     public static Command Create()
     {
-        var mountpoint = new Option<string>("--mountpoint") { Description = "Directory to mount the dataset on (it must exist).", Required = true };
-        var options = new Option<string[]>("--option", "-o") { Description = "A mount option passed to libfuse, e.g. allow_other; repeat for several." };
-        var command = CacheCommand.ClientCommand("fuse", "Mount the dataset read-only through FUSE and serve it in the foreground (unmounts on Ctrl-C or SIGTERM).");
-        command.Options.Add(mountpoint);
-        command.Options.Add(options);
+        var command = CacheCommand.ClientCommand("fuse", """
+            Mount the dataset read-only through FUSE and serve it in the foreground (unmounts on Ctrl-C or SIGTERM).
+            A supervisor keeps the mount's connection open and restarts the server in place if it dies: readers wait
+            a moment instead of failing with "Transport endpoint is not connected". SIGTERM to the server process
+            (the child) restarts it, e.g. after an upgrade of the fluid binary.
+            """);
+        command.Options.Add(Mountpoint);
+        command.Options.Add(Dataset);
+        command.Options.Add(MountOptions);
+        command.Options.Add(NoSupervisor);
         command.SetAction((result, ct) => CacheCommand.WithClient(result, async client =>
         {
-            var directory = result.GetValue(mountpoint)!;
-            FuseMount mount;
-            try
+            CheckDataset(result, client);
+            var options = new FuseMountOptions { Options = result.GetValue(MountOptions) ?? [] };
+            if (InheritedConnection.FromEnvironment() is { } connection)
             {
-                mount = FuseMount.Mount(directory, new DatasetFileSystem(client), new FuseMountOptions { Options = result.GetValue(options) ?? [] });
-            }
-            catch (Exception e) when (e is IOException or ArgumentException)
-            {
-                throw new CliException($"--mountpoint {directory}: {e.Message}");
+                return await ServeAsync(connection, client, options, ct).ConfigureAwait(false);
             }
 
-            using (mount)
-            {
-                Console.Error.WriteLine($"dataset {client.Dataset} mounted read-only on {mount.Mountpoint}");
-                await Task.WhenAny(CacheCommand.WaitForStop(ct), mount.Ended).ConfigureAwait(false);
-                if (mount.Ended.IsCompleted)
-                {
-                    Console.Error.WriteLine($"{mount.Mountpoint} was unmounted from outside");
-                }
-            }
-
-            Console.Error.WriteLine($"unmounted {mount.Mountpoint}");
-            return 0;
+            var directory = result.GetValue(Mountpoint)!;
+            return result.GetValue(NoSupervisor)
+                ? await ServeAloneAsync(directory, client, options, ct).ConfigureAwait(false)
+                : await SuperviseAsync(directory, client.Dataset, options, ct).ConfigureAwait(false);
         }, ct));
         return command;
+    }
+
+    private static void CheckDataset(ParseResult result, CacheClient client)
+    {
+        var settings = CacheSettings.From(result);
+        if (settings.Text(Dataset) is { } wanted && !string.Equals(wanted, client.Dataset, StringComparison.Ordinal))
+        {
+            throw new CliException($"--dataset {wanted}: the master serves dataset {client.Dataset}; point --master at the master of {wanted}");
+        }
+    }
+
+    private static async Task<int> SuperviseAsync(string directory, string dataset, FuseMountOptions options, CancellationToken ct)
+    {
+        using var supervisor = Mounted(directory, () => FuseSupervisor.Mount(directory, dataset, options));
+        Console.Error.WriteLine($"dataset {dataset} mounted read-only on {supervisor.Mountpoint} (supervisor pid {Environment.ProcessId})");
+        var code = await supervisor.RunAsync(() => StartServer(supervisor), new DatasetFileSystemOptions().ReadaheadBytes, ct).ConfigureAwait(false);
+        Console.Error.WriteLine($"unmounted {supervisor.Mountpoint}");
+        return code;
+    }
+
+    // The server runs this same command line in a session of its own, so Ctrl-C reaches the supervisor only.
+    private static Process StartServer(FuseSupervisor supervisor)
+    {
+        var (program, prefix) = Self();
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : program) { UseShellExecute = false };
+        if (start.FileName != program)
+        {
+            start.ArgumentList.Add(program);
+        }
+
+        foreach (var argument in prefix.Concat(Program.Arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in supervisor.ServerEnvironment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return Process.Start(start) ?? throw new CliException("starting the FUSE server process failed");
+    }
+
+    // The apphost, or `dotnet fluid.dll` when run through the muxer.
+    private static (string Program, string[] Prefix) Self()
+    {
+        var path = Environment.ProcessPath ?? throw new CliException("cannot tell which program this is to start the FUSE server");
+        return Path.GetFileNameWithoutExtension(path) == "dotnet" ? (path, [typeof(Program).Assembly.Location]) : (path, []);
+    }
+
+    private static async Task<int> ServeAsync(InheritedConnection connection, CacheClient client, FuseMountOptions options, CancellationToken ct)
+    {
+        var fileSystem = new DatasetFileSystem(client, new DatasetFileSystemOptions { NodeJournal = connection.NodeJournal });
+        using var mount = FuseMount.Serve(connection, fileSystem, options);
+        Console.Error.WriteLine($"fuse server pid {Environment.ProcessId} serving {connection.Mountpoint}");
+        await Task.WhenAny(CacheCommand.WaitForStop(ct), mount.Ended).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static async Task<int> ServeAloneAsync(string directory, CacheClient client, FuseMountOptions options, CancellationToken ct)
+    {
+        using (var mount = Mounted(directory, () => FuseMount.Mount(directory, new DatasetFileSystem(client), options)))
+        {
+            Console.Error.WriteLine($"dataset {client.Dataset} mounted read-only on {mount.Mountpoint}");
+            await Task.WhenAny(CacheCommand.WaitForStop(ct), mount.Ended).ConfigureAwait(false);
+            if (mount.Ended.IsCompleted)
+            {
+                Console.Error.WriteLine($"{mount.Mountpoint} was unmounted from outside");
+            }
+        }
+
+        Console.Error.WriteLine($"unmounted {Path.GetFullPath(directory).TrimEnd('/')}");
+        return 0;
+    }
+
+    private static T Mounted<T>(string directory, Func<T> mount)
+    {
+        try
+        {
+            return mount();
+        }
+        catch (Exception e) when (e is IOException or ArgumentException)
+        {
+            throw new CliException($"--mountpoint {directory}: {e.Message}");
+        }
     }
 }
