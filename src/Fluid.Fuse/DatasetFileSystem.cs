@@ -22,6 +22,9 @@ public sealed class DatasetFileSystemOptions
     /// </summary>
     public string? NodeJournal { get; init; }
 
+    /// <summary>Where files open for writing are staged until they go to the source (a new temporary directory when null).</summary>
+    public string? StagingDirectory { get; init; }
+
     /// <summary>Where failures that became EIO are logged.</summary>
     public TextWriter Log { get; init; } = Console.Error;
 }
@@ -30,12 +33,14 @@ public sealed class DatasetFileSystemOptions
 /// A dataset tree served read-only over a <see cref="CacheClient"/> through the FUSE low-level
 /// (inode) API: inode numbers are stable per path, files are read block by block through the cache.
 /// </summary>
-public sealed class DatasetFileSystem
+public sealed partial class DatasetFileSystem
 {
     public const ulong RootInode = NodeTable.RootInode;
 
-    private const uint DirectoryMode = 0x4000 | 0x16D; // S_IFDIR | 0555
-    private const uint FileMode = 0x8000 | 0x124;      // S_IFREG | 0444
+    private const uint ReadOnlyDirectoryMode = 0x4000 | 0x16D; // S_IFDIR | 0555
+    private const uint ReadOnlyFileMode = 0x8000 | 0x124;      // S_IFREG | 0444
+    private const uint WritableDirectoryMode = 0x4000 | 0x1ED; // S_IFDIR | 0755
+    private const uint WritableFileMode = 0x8000 | 0x1A4;      // S_IFREG | 0644
 
     private readonly CacheClient _client;
     private readonly double _timeout;
@@ -47,9 +52,16 @@ public sealed class DatasetFileSystem
     private readonly ConcurrentDictionary<ulong, string> _openedVersions = new();
     private uint _nextHandle;
 
-    public DatasetFileSystem(CacheClient client, DatasetFileSystemOptions? options = null)
+    private readonly uint _directoryMode;
+    private readonly uint _fileMode;
+
+    /// <summary>A file system over <paramref name="client"/>; with a <paramref name="writer"/> it is read-write, changes going through to the sources.</summary>
+    public DatasetFileSystem(CacheClient client, DatasetFileSystemOptions? options = null, SourceWriter? writer = null)
     {
         _client = client;
+        _writer = writer;
+        _directoryMode = writer is null ? ReadOnlyDirectoryMode : WritableDirectoryMode;
+        _fileMode = writer is null ? ReadOnlyFileMode : WritableFileMode;
         Options = options ?? new DatasetFileSystemOptions();
         _timeout = Options.AttributeTimeout.TotalSeconds;
         _nodes = new NodeTable(Options.NodeJournal);
@@ -82,6 +94,11 @@ public sealed class DatasetFileSystem
     internal static int ErrorOf(Exception e) => e switch
     {
         FileNotFoundException or DirectoryNotFoundException => LibC.ENOENT,
+        SourceWriteException { Refusal: SourceWriteRefusal.CrossMount } => LibC.EXDEV,
+        SourceWriteException { Refusal: SourceWriteRefusal.NotInAMount } => LibC.EPERM,
+        SourceWriteException => LibC.EROFS,
+        UnauthorizedAccessException or IOException { InnerException: UnauthorizedAccessException } => LibC.EACCES,
+        PathTooLongException => LibC.ENAMETOOLONG,
         AggregateException { InnerException: { } inner } => ErrorOf(inner),
         _ => LibC.EIO,
     };
@@ -140,14 +157,15 @@ public sealed class DatasetFileSystem
             return LibC.ENOENT;
         }
 
-        var attr = AttributesOf(entry, ino);
+        var attr = AttributesOf(Overlay(entry, ino), ino);
         LibFuse.ReplyAttr(request, &attr, _timeout);
         return 0;
     }
 
     internal unsafe int Open(nint request, ulong ino, FuseFileInfo* info)
     {
-        if ((info->Flags & LibC.OAccMode) != LibC.ORdOnly || (info->Flags & LibC.OTrunc) != 0)
+        var writing = (info->Flags & LibC.OAccMode) != LibC.ORdOnly || (info->Flags & LibC.OTrunc) != 0;
+        if (writing && _writer is null)
         {
             return LibC.EROFS;
         }
@@ -160,6 +178,11 @@ public sealed class DatasetFileSystem
         if (entry.IsDirectory)
         {
             return LibC.EISDIR;
+        }
+
+        if (writing)
+        {
+            return OpenForWriting(request, ino, path, info);
         }
 
         var file = _client.OpenAsync(path, CancellationToken.None).GetAwaiter().GetResult();
@@ -182,6 +205,11 @@ public sealed class DatasetFileSystem
 
     internal unsafe int Read(nint request, ulong ino, ulong handle, int size, long offset)
     {
+        if (_staged.TryGetValue(handle, out var staged))
+        {
+            return ReadStaged(request, staged, size, offset);
+        }
+
         if (FileOf(ino, handle) is not { } file)
         {
             return LibC.EIO;
@@ -204,7 +232,7 @@ public sealed class DatasetFileSystem
         return 0;
     }
 
-    internal void Release(ulong handle) => _files.TryRemove(handle, out _);
+    internal int Release(ulong handle) => _files.TryRemove(handle, out _) ? 0 : ReleaseStaged(handle);
 
     internal unsafe int Opendir(nint request, ulong ino, FuseFileInfo* info)
     {
@@ -270,7 +298,7 @@ public sealed class DatasetFileSystem
                         var param = entry is null ? default : EntryOf(entry);
                         if (entry is null)
                         {
-                            param.Attr = new Stat { Ino = RootInode, Mode = DirectoryMode };
+                            param.Attr = new Stat { Ino = RootInode, Mode = _directoryMode };
                         }
 
                         needed = LibFuse.AddDirentryPlus(request, start + used, (nuint)(size - used), nameBytes, &param, position + 1);
@@ -282,7 +310,7 @@ public sealed class DatasetFileSystem
                     }
                     else
                     {
-                        var attr = new Stat { Ino = entry is null ? RootInode : InodeOf(entry.Path), Mode = entry is { IsDirectory: false } ? FileMode : DirectoryMode };
+                        var attr = new Stat { Ino = entry is null ? RootInode : InodeOf(entry.Path), Mode = entry is { IsDirectory: false } ? _fileMode : _directoryMode };
                         needed = LibFuse.AddDirentry(request, start + used, (nuint)(size - used), nameBytes, &attr, position + 1);
                     }
 
@@ -387,7 +415,7 @@ public sealed class DatasetFileSystem
     private FuseEntryParam EntryOf(UfsEntry entry)
     {
         var ino = InodeOf(entry.Path);
-        return new FuseEntryParam { Ino = ino, Attr = AttributesOf(entry, ino), AttrTimeout = _timeout, EntryTimeout = _timeout };
+        return new FuseEntryParam { Ino = ino, Attr = AttributesOf(Overlay(entry, ino), ino), AttrTimeout = _timeout, EntryTimeout = _timeout };
     }
 
     private Stat AttributesOf(UfsEntry entry, ulong ino)
@@ -397,7 +425,7 @@ public sealed class DatasetFileSystem
         return new Stat
         {
             Ino = ino,
-            Mode = entry.IsDirectory ? DirectoryMode : FileMode,
+            Mode = entry.IsDirectory ? _directoryMode : _fileMode,
             Nlink = entry.IsDirectory ? 2UL : 1UL,
             Size = entry.IsDirectory ? 4096 : entry.Size,
             Blocks = entry.IsDirectory ? 8 : (entry.Size + 511) / 512,

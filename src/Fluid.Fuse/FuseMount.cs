@@ -121,13 +121,14 @@ public sealed unsafe class FuseMount : IDisposable
     }
 
     /// <summary>The -o string a dataset is mounted with; the supervisor and every server it starts use the same.</summary>
-    internal static string OptionString(string dataset, FuseMountOptions options) =>
-        string.Join(',', new[] { options.ReadWrite ? "rw" : "ro", $"fsname=fluid:{dataset}", "subtype=fluid", $"max_read={DefaultMaxRead}" }.Concat(options.Options));
+    internal static string OptionString(string dataset, FuseMountOptions options, bool writable) =>
+        string.Join(',', new[] { writable ? "rw" : "ro", $"fsname=fluid:{dataset}", "subtype=fluid", $"max_read={DefaultMaxRead}" }.Concat(options.Options));
 
     /// <summary>A libfuse session for <paramref name="fileSystem"/> (or answering nothing when null) with the dataset's mount options.</summary>
     internal static nint NewSession(string dataset, FuseMountOptions options, DatasetFileSystem? fileSystem, GCHandle self)
     {
-        var mountOptions = OptionString(dataset, options);
+        // A file system given a writer is mounted read-write, whatever the options say.
+        var mountOptions = OptionString(dataset, options, fileSystem?.Writable ?? options.ReadWrite);
         if (fileSystem is not null)
         {
             // The last max_read given wins, as in libfuse's own parsing.
@@ -148,7 +149,7 @@ public sealed unsafe class FuseMount : IDisposable
             }
 
             var args = new FuseArgs { Argc = strings.Length, Argv = vector };
-            var ops = fileSystem is null ? default : FuseOperations.Table();
+            var ops = fileSystem is null ? default : fileSystem.Writable ? FuseOperations.WritableTable() : FuseOperations.Table();
             var session = LibFuse.SessionNew(&args, &ops, (nuint)sizeof(FuseLowLevelOps), self.IsAllocated ? GCHandle.ToIntPtr(self) : 0);
             // fuse_opt_parse replaced args with a copy of its own.
             LibFuse.OptFreeArgs(&args);

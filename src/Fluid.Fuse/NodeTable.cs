@@ -68,6 +68,29 @@ internal sealed class NodeTable : IDisposable
         }
     }
 
+    /// <summary>After a rename in the source: the numbers of <paramref name="from"/> and everything under it now name the new paths.</summary>
+    public void Rename(string from, string to)
+    {
+        lock (_lock)
+        {
+            var moved = _inodes.Where(p => p.Key == from || (p.Key.Length > from.Length && p.Key[from.Length] == '/' && p.Key.StartsWith(from, StringComparison.Ordinal))).ToList();
+            // What the rename replaced keeps its number only for handles still open on it.
+            _inodes.TryRemove(to, out _);
+            foreach (var (path, _) in moved)
+            {
+                _inodes.TryRemove(path, out _);
+            }
+
+            foreach (var (path, ino) in moved)
+            {
+                var renamed = to + path[from.Length..];
+                Append(ino, renamed);
+                _paths[ino] = renamed;
+                _inodes[renamed] = ino;
+            }
+        }
+    }
+
     public void Dispose() => _journal?.Dispose();
 
     private void Append(ulong ino, string path)
@@ -118,6 +141,12 @@ internal sealed class NodeTable : IDisposable
             }
 
             var path = Encoding.UTF8.GetString(bytes, position + 10, size);
+            // A later record of a number is a rename: its old path no longer has it.
+            if (_paths.TryGetValue(ino, out var old) && _inodes.TryGetValue(old, out var owner) && owner == ino)
+            {
+                _inodes.TryRemove(old, out _);
+            }
+
             _paths[ino] = path;
             _inodes[path] = ino;
             position += 10 + size;

@@ -25,7 +25,8 @@ public sealed class TestCluster : IAsyncDisposable
 
     public WorkerHost Worker { get; private set; } = null!;
 
-    public static async Task<TestCluster> StartAsync(long quotaBytes = 64 << 20)
+    /// <summary>A master and a worker serving <paramref name="dataset"/> (given the source directory), by default one local:// mount of it at the root.</summary>
+    public static async Task<TestCluster> StartAsync(long quotaBytes = 64 << 20, Func<string, DatasetSpec>? dataset = null)
     {
         var cluster = new TestCluster(Directory.CreateTempSubdirectory("fluid-fuse-").FullName);
         Directory.CreateDirectory(cluster.SourceDir);
@@ -41,7 +42,7 @@ public sealed class TestCluster : IAsyncDisposable
         cluster.Master.Service.SetDataset(new Dataset
         {
             Metadata = { Name = "demo", Namespace = "default" },
-            Spec = { Mounts = [new Mount { MountPoint = "local://" + cluster.SourceDir, Name = "data", Path = "/" }] },
+            Spec = dataset?.Invoke(cluster.SourceDir) ?? new DatasetSpec { Mounts = [new Mount { MountPoint = "local://" + cluster.SourceDir, Name = "data", Path = "/" }] },
         });
         var tier = Path.Combine(cluster.Root, "worker0", "mem");
         Directory.CreateDirectory(tier);
@@ -66,6 +67,9 @@ public sealed class TestCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>The directory secrets are read from: namespace/name/key files.</summary>
+    public string SecretsDir => Path.Combine(Root, "secrets");
+
     public Task<CacheClient> ClientAsync() =>
         CacheClient.ConnectAsync(
             new CacheClientOptions
@@ -75,6 +79,7 @@ public sealed class TestCluster : IAsyncDisposable
                 HostId = HostIdentity.Current,
                 MetadataTtl = TimeSpan.FromSeconds(1),
                 DirectRegistry = new UfsRegistry().AddBuiltInConnectors(),
+                Secrets = new DirectorySecretSource(SecretsDir),
                 RequestTimeout = TimeSpan.FromSeconds(10),
             },
             CancellationToken.None);

@@ -26,6 +26,81 @@ internal static unsafe class FuseOperations
         Statfs = (nint)(delegate* unmanaged[Cdecl]<nint, ulong, void>)&Statfs,
     };
 
+    /// <summary>The table of a read-write mount: the read-only one and the operations that change the source.</summary>
+    public static FuseLowLevelOps WritableTable()
+    {
+        var ops = Table();
+        ops.Create = (nint)(delegate* unmanaged[Cdecl]<nint, ulong, byte*, uint, FuseFileInfo*, void>)&Create;
+        ops.Write = (nint)(delegate* unmanaged[Cdecl]<nint, ulong, byte*, nuint, long, FuseFileInfo*, void>)&Write;
+        ops.Flush = (nint)(delegate* unmanaged[Cdecl]<nint, ulong, FuseFileInfo*, void>)&Flush;
+        ops.Fsync = (nint)(delegate* unmanaged[Cdecl]<nint, ulong, int, FuseFileInfo*, void>)&Fsync;
+        ops.Setattr = (nint)(delegate* unmanaged[Cdecl]<nint, ulong, Stat*, int, FuseFileInfo*, void>)&Setattr;
+        ops.Mkdir = (nint)(delegate* unmanaged[Cdecl]<nint, ulong, byte*, uint, void>)&Mkdir;
+        ops.Unlink = (nint)(delegate* unmanaged[Cdecl]<nint, ulong, byte*, void>)&Unlink;
+        ops.Rmdir = (nint)(delegate* unmanaged[Cdecl]<nint, ulong, byte*, void>)&Rmdir;
+        ops.Rename = (nint)(delegate* unmanaged[Cdecl]<nint, ulong, byte*, ulong, byte*, uint, void>)&Rename;
+        return ops;
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void Create(nint request, ulong parent, byte* name, uint mode, FuseFileInfo* info) =>
+        Run(request, "create", fs => fs.Create(request, parent, Name(name), info));
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void Write(nint request, ulong ino, byte* data, nuint size, long offset, FuseFileInfo* info) =>
+        Run(request, "write", fs => fs.Write(request, info->Fh, new ReadOnlySpan<byte>(data, (int)Math.Min(size, int.MaxValue)), offset));
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void Flush(nint request, ulong ino, FuseFileInfo* info) =>
+        Run(request, "flush", fs => Replied(request, fs.Flush(info->Fh)));
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void Fsync(nint request, ulong ino, int dataOnly, FuseFileInfo* info) =>
+        Run(request, "fsync", fs => Replied(request, fs.Flush(info->Fh)));
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void Setattr(nint request, ulong ino, Stat* attributes, int toSet, FuseFileInfo* info) =>
+        Run(request, "setattr", fs => fs.Setattr(request, ino, attributes, toSet, info));
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void Mkdir(nint request, ulong parent, byte* name, uint mode) =>
+        Run(request, "mkdir", fs => fs.Mkdir(request, parent, Name(name)));
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void Unlink(nint request, ulong parent, byte* name) =>
+        Run(request, "unlink", fs => Replied(request, fs.Unlink(parent, Name(name), directory: false)));
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void Rmdir(nint request, ulong parent, byte* name) =>
+        Run(request, "rmdir", fs => Replied(request, fs.Unlink(parent, Name(name), directory: true)));
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void Rename(nint request, ulong parent, byte* name, ulong newParent, byte* newName, uint flags) =>
+        Run(request, "rename", fs => Replied(request, fs.Rename(parent, Name(name), newParent, Name(newName), flags)));
+
+    private static string Name(byte* name) => Marshal.PtrToStringUTF8((nint)name)!;
+
+    // An operation that answers with an errno only (0 included): the reply is made here.
+    private static int Replied(nint request, int error)
+    {
+        LibFuse.ReplyErr(request, error);
+        return 0;
+    }
+
+    private static void Run(nint request, string operation, Func<DatasetFileSystem, int> action)
+    {
+        DatasetFileSystem? fs = null;
+        try
+        {
+            fs = Of(request);
+            Finish(request, action(fs));
+        }
+        catch (Exception e)
+        {
+            Fail(request, fs, operation, e);
+        }
+    }
+
     private static DatasetFileSystem Of(nint request) =>
         (DatasetFileSystem)GCHandle.FromIntPtr(LibFuse.RequestUserdata(request)).Target!;
 
@@ -124,8 +199,7 @@ internal static unsafe class FuseOperations
         try
         {
             fs = Of(request);
-            fs.Release(info->Fh);
-            LibFuse.ReplyErr(request, 0);
+            LibFuse.ReplyErr(request, fs.Release(info->Fh));
         }
         catch (Exception e)
         {

@@ -67,6 +67,12 @@ internal static unsafe partial class LibFuse
     [LibraryImport(Library, EntryPoint = "fuse_reply_open")]
     public static partial int ReplyOpen(nint request, FuseFileInfo* info);
 
+    [LibraryImport(Library, EntryPoint = "fuse_reply_write")]
+    public static partial int ReplyWrite(nint request, nuint count);
+
+    [LibraryImport(Library, EntryPoint = "fuse_reply_create")]
+    public static partial int ReplyCreate(nint request, FuseEntryParam* entry, FuseFileInfo* info);
+
     [LibraryImport(Library, EntryPoint = "fuse_reply_buf")]
     public static partial int ReplyBuf(nint request, byte* buffer, nuint size);
 
@@ -98,6 +104,10 @@ internal static partial class LibC
     public const int ENOTEMPTY = 39;
     public const int ENOSYS = 38;
     public const int ENOTCONN = 107;
+    public const int EXDEV = 18;
+    public const int ENAMETOOLONG = 36;
+    public const int OWrOnly = 1;
+    public const int ORdWr = 2;
     public const int MntDetach = 2;
     public const int ORdOnly = 0;
     public const int OAccMode = 3;

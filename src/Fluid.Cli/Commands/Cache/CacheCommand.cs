@@ -334,7 +334,7 @@ internal static class CacheCommand
             Master = MasterUri(settings),
             Token = settings.Token(TokenFile),
             DirectRegistry = BuiltIn(),
-            Secrets = new DirectorySecretSource(settings.Text(SecretsDir) ?? "/etc/fluid/secrets"),
+            Secrets = Secrets(result),
         }, ct).ConfigureAwait(false);
         try
         {
@@ -345,6 +345,10 @@ internal static class CacheCommand
             throw new CliException(e.Message);
         }
     }
+
+    /// <summary>Where the secrets a dataset's encryptOptions name are read from (--secrets-dir).</summary>
+    internal static DirectorySecretSource Secrets(ParseResult result) =>
+        new(CacheSettings.From(result).Text(SecretsDir) ?? "/etc/fluid/secrets");
 
     private static Uri MasterUri(CacheSettings settings)
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Fluid.Cache.Client;
+using Fluid.Cache.Ufs;
 using Fluid.Fuse;
 
 namespace Fluid.Cli.Commands.Cache;
@@ -14,6 +15,11 @@ internal static class FuseCommand
     private static readonly Option<string> Mountpoint = new("--mountpoint") { Description = "Directory to mount the dataset on (it must exist).", Required = true };
     private static readonly Option<string?> Dataset = new("--dataset") { Description = "The dataset (namespace/name) to mount; checked against the one the master serves." };
     private static readonly Option<string[]> MountOptions = new("--option", "-o") { Description = "A mount option passed to libfuse, e.g. allow_other; repeat for several." };
+    private static readonly Option<bool> ReadOnly = new("--read-only")
+    {
+        Description = "Mount read-only even when the dataset's accessModes include ReadWriteMany.",
+    };
+
     private static readonly Option<bool> NoSupervisor = new("--no-supervisor")
     {
         Description = "Serve the mount in this process only: no restart in place, the mount dies with the process.",
@@ -22,7 +28,9 @@ internal static class FuseCommand
     public static Command Create()
     {
         var command = CacheCommand.ClientCommand("fuse", """
-            Mount the dataset read-only through FUSE and serve it in the foreground (unmounts on Ctrl-C or SIGTERM).
+            Mount the dataset through FUSE and serve it in the foreground (unmounts on Ctrl-C or SIGTERM). The mount
+            is read-only unless the dataset's accessModes include ReadWriteMany: then files written, created, renamed
+            and removed go through to local:// and s3:// sources (a file is written to the source on close and fsync).
             A supervisor keeps the mount's connection open and restarts the server in place if it dies: readers wait
             a moment instead of failing with "Transport endpoint is not connected". SIGTERM to the server process
             (the child) restarts it, e.g. after an upgrade of the fluid binary.
@@ -30,19 +38,22 @@ internal static class FuseCommand
         command.Options.Add(Mountpoint);
         command.Options.Add(Dataset);
         command.Options.Add(MountOptions);
+        command.Options.Add(ReadOnly);
         command.Options.Add(NoSupervisor);
         command.SetAction((result, ct) => CacheCommand.WithClient(result, async client =>
         {
             CheckDataset(result, client);
-            var options = new FuseMountOptions { Options = result.GetValue(MountOptions) ?? [] };
+            var dataset = await client.Master.DatasetAsync(ct).ConfigureAwait(false);
+            var writable = !result.GetValue(ReadOnly) && SourceWriter.IsReadWriteMany(dataset);
+            var options = new FuseMountOptions { Options = result.GetValue(MountOptions) ?? [], ReadWrite = writable };
             if (InheritedConnection.FromEnvironment() is { } connection)
             {
-                return await ServeAsync(connection, client, options, ct).ConfigureAwait(false);
+                return await ServeAsync(connection, client, options, await WriterAsync(result, client, writable, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             }
 
             var directory = result.GetValue(Mountpoint)!;
             return result.GetValue(NoSupervisor)
-                ? await ServeAloneAsync(directory, client, options, ct).ConfigureAwait(false)
+                ? await ServeAloneAsync(directory, client, options, await WriterAsync(result, client, writable, ct).ConfigureAwait(false), ct).ConfigureAwait(false)
                 : await SuperviseAsync(directory, client.Dataset, options, ct).ConfigureAwait(false);
         }, ct));
         return command;
@@ -57,10 +68,17 @@ internal static class FuseCommand
         }
     }
 
+    private static async Task<SourceWriter?> WriterAsync(ParseResult result, CacheClient client, bool writable, CancellationToken ct) =>
+        writable
+            ? await SourceWriter.OpenAsync(client, new UfsRegistry().AddBuiltInConnectors(), CacheCommand.Secrets(result), ct).ConfigureAwait(false)
+            : null;
+
+    private static string Mode(FuseMountOptions options) => options.ReadWrite ? "read-write (ReadWriteMany, written through to the source)" : "read-only";
+
     private static async Task<int> SuperviseAsync(string directory, string dataset, FuseMountOptions options, CancellationToken ct)
     {
         using var supervisor = Mounted(directory, () => FuseSupervisor.Mount(directory, dataset, options));
-        Console.Error.WriteLine($"dataset {dataset} mounted read-only on {supervisor.Mountpoint} (supervisor pid {Environment.ProcessId})");
+        Console.Error.WriteLine($"dataset {dataset} mounted {Mode(options)} on {supervisor.Mountpoint} (supervisor pid {Environment.ProcessId})");
         var code = await supervisor.RunAsync(() => StartServer(supervisor), new DatasetFileSystemOptions().ReadaheadBytes, ct).ConfigureAwait(false);
         Console.Error.WriteLine($"unmounted {supervisor.Mountpoint}");
         return code;
@@ -96,20 +114,20 @@ internal static class FuseCommand
         return Path.GetFileNameWithoutExtension(path) == "dotnet" ? (path, [typeof(Program).Assembly.Location]) : (path, []);
     }
 
-    private static async Task<int> ServeAsync(InheritedConnection connection, CacheClient client, FuseMountOptions options, CancellationToken ct)
+    private static async Task<int> ServeAsync(InheritedConnection connection, CacheClient client, FuseMountOptions options, SourceWriter? writer, CancellationToken ct)
     {
-        var fileSystem = new DatasetFileSystem(client, new DatasetFileSystemOptions { NodeJournal = connection.NodeJournal });
+        var fileSystem = new DatasetFileSystem(client, new DatasetFileSystemOptions { NodeJournal = connection.NodeJournal }, writer);
         using var mount = FuseMount.Serve(connection, fileSystem, options);
         Console.Error.WriteLine($"fuse server pid {Environment.ProcessId} serving {connection.Mountpoint}");
         await Task.WhenAny(CacheCommand.WaitForStop(ct), mount.Ended).ConfigureAwait(false);
         return 0;
     }
 
-    private static async Task<int> ServeAloneAsync(string directory, CacheClient client, FuseMountOptions options, CancellationToken ct)
+    private static async Task<int> ServeAloneAsync(string directory, CacheClient client, FuseMountOptions options, SourceWriter? writer, CancellationToken ct)
     {
-        using (var mount = Mounted(directory, () => FuseMount.Mount(directory, new DatasetFileSystem(client), options)))
+        using (var mount = Mounted(directory, () => FuseMount.Mount(directory, new DatasetFileSystem(client, null, writer), options)))
         {
-            Console.Error.WriteLine($"dataset {client.Dataset} mounted read-only on {mount.Mountpoint}");
+            Console.Error.WriteLine($"dataset {client.Dataset} mounted {Mode(options)} on {mount.Mountpoint}");
             await Task.WhenAny(CacheCommand.WaitForStop(ct), mount.Ended).ConfigureAwait(false);
             if (mount.Ended.IsCompleted)
             {
