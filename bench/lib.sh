@@ -167,14 +167,16 @@ mount_passthrough() {
   set_readahead "$2" 4096
 }
 
-# mount_fluid MASTER_URL MOUNTPOINT : `fluid cache fuse` in the background (it sets 4 MiB readahead).
+# mount_fluid MASTER_URL MOUNTPOINT : `fluid cache fuse` (supervisor and server) in the background (it sets 4 MiB readahead).
 mount_fluid() {
   need fuse3
   mkdir -p "$2"
   "${FLUID[@]}" cache fuse --mountpoint "$2" --master "$1" --token-file "$WORK/token" --secrets-dir "$WORK" > "$WORK/fuse.log" 2>&1 &
   PIDS+=($!); MOUNTS+=("$2")
-  wait_for "$WORK/fuse.log" "mounted read-only on"
+  wait_for "$WORK/fuse.log" "fuse server pid"
   stat "$2" > /dev/null
+  # The supervisor raises the readahead once the server has answered INIT.
+  for _ in $(seq 50); do [[ "$(get_readahead "$2")" == 4096 ]] && break; sleep 0.1; done
   [[ "$(get_readahead "$2")" == 4096 ]] || { echo "fluid mount readahead is $(get_readahead "$2") KiB, not 4096" >&2; exit 1; }
 }
 
