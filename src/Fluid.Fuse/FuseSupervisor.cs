@@ -76,65 +76,141 @@ public sealed class FuseSupervisor : IDisposable
     }
 
     /// <summary>
-    /// Runs servers until <paramref name="stop"/> fires (then unmounts) or the mount goes away. A server that ends
-    /// while the mount is in place is replaced at once, then with a growing pause if it keeps failing quickly.
-    /// A server that fails before it ever answered the kernel ends the run: the mount is removed and its exit code returned.
+    /// Runs servers until <paramref name="stop"/> fires (then unmounts) or the mount goes away. Once a server
+    /// serves, a standby is started next to it (connected, idle); when the serving one ends while the mount is in
+    /// place, the standby is told to take over (<see cref="TakeOverCommand"/> on its standard input) and another
+    /// standby is started. Without a live standby a new server is started, with a growing pause if servers keep
+    /// failing before they serve. A server that fails before the mount ever answered ends the run: the mount is
+    /// removed and its exit code returned. <paramref name="startServer"/> gets true for a standby; the process
+    /// must have its standard input redirected.
     /// </summary>
-    public async Task<int> RunAsync(Func<Process> startServer, int readaheadBytes, CancellationToken stop)
+    public async Task<int> RunAsync(Func<bool, Process> startServer, int readaheadBytes, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(startServer);
         var quickFailures = 0;
+        var standbyFailures = 0;
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var registration = stop.Register(() => stopped.TrySetResult());
-        while (true)
+        var server = startServer(false);
+        Process? standby = null;
+        // stat of the mount point waits for the server to answer INIT; then the bdi takes the readahead.
+        _ = Task.Run(() => FuseMount.SetReadahead(Mountpoint, readaheadBytes, _log), CancellationToken.None);
+        try
         {
-            using var server = startServer();
-            if (Restarts == 0)
+            while (true)
             {
-                // stat of the mount point waits for the server to answer INIT; then the bdi takes the readahead.
-                _ = Task.Run(() => FuseMount.SetReadahead(Mountpoint, readaheadBytes, _log), CancellationToken.None);
-            }
-
-            var exited = server.WaitForExitAsync(CancellationToken.None);
-            await Task.WhenAny(exited, stopped.Task).ConfigureAwait(false);
-            if (stopped.Task.IsCompleted)
-            {
-                Unmount();
-                if (!server.WaitForExit(TimeSpan.FromSeconds(15)))
+                if (standby is { HasExited: true })
                 {
-                    server.Kill(entireProcessTree: true);
+                    standbyFailures++;
+                    _log.WriteLine($"fluid fuse: the standby server (pid {standby.Id}) exited with {Describe(standby.ExitCode)}"
+                        + (standbyFailures >= 3 ? "; running without a standby from now on" : ""));
+                    standby.Dispose();
+                    standby = null;
                 }
 
-                return 0;
-            }
+                if (standby is null && standbyFailures < 3 && File.Exists(Connection.ServingMarker(server.Id)))
+                {
+                    standby = startServer(true);
+                }
 
-            var code = server.ExitCode;
-            if (!IsMounted(Mountpoint))
-            {
-                _log.WriteLine($"fluid fuse: {Mountpoint} was unmounted from outside; stopping");
-                _unmounted = true;
-                return code;
-            }
+                var exited = server.WaitForExitAsync(CancellationToken.None);
+                await Task.WhenAny(exited, stopped.Task, Task.Delay(standby is null ? 200 : 2000, CancellationToken.None)).ConfigureAwait(false);
+                if (stopped.Task.IsCompleted)
+                {
+                    Unmount();
+                    Stop(standby);
+                    if (!server.WaitForExit(TimeSpan.FromSeconds(15)))
+                    {
+                        server.Kill(entireProcessTree: true);
+                    }
 
-            if (!File.Exists(Path.Combine(_state.FullName, "init")))
-            {
-                _log.WriteLine($"fluid fuse: the server exited with code {code} before it could serve {Mountpoint}; unmounting");
-                Unmount();
-                return code == 0 ? 1 : code;
-            }
+                    return 0;
+                }
 
-            // Pause only between servers that die before they serve (a crash loop), not after a kill of a working one.
-            var served = File.Exists(Connection.ServingMarker(server.Id));
-            File.Delete(Connection.ServingMarker(server.Id));
-            quickFailures = served ? 0 : quickFailures + 1;
-            var pause = quickFailures <= 1 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Min(10_000, 100 << Math.Min(quickFailures, 10)));
-            Restarts++;
-            _log.WriteLine($"fluid fuse: the server of {Mountpoint} (pid {server.Id}) exited with {Describe(code)}; starting another on the same connection"
-                + (pause > TimeSpan.Zero ? $" in {pause.TotalSeconds:0.#} s" : "") + $" (restart {Restarts})");
-            if (pause > TimeSpan.Zero)
-            {
-                await Task.WhenAny(Task.Delay(pause, CancellationToken.None), stopped.Task).ConfigureAwait(false);
+                if (!server.HasExited)
+                {
+                    continue;
+                }
+
+                var code = server.ExitCode;
+                if (!IsMounted(Mountpoint))
+                {
+                    _log.WriteLine($"fluid fuse: {Mountpoint} was unmounted from outside; stopping");
+                    _unmounted = true;
+                    Stop(standby);
+                    return code;
+                }
+
+                if (!File.Exists(Path.Combine(_state.FullName, "init")))
+                {
+                    _log.WriteLine($"fluid fuse: the server exited with code {code} before it could serve {Mountpoint}; unmounting");
+                    Unmount();
+                    Stop(standby);
+                    return code == 0 ? 1 : code;
+                }
+
+                // Pause only between servers that die before they serve (a crash loop), not after a kill of a working one.
+                var served = File.Exists(Connection.ServingMarker(server.Id));
+                File.Delete(Connection.ServingMarker(server.Id));
+                quickFailures = served ? 0 : quickFailures + 1;
+                Restarts++;
+                var dead = server.Id;
+                server.Dispose();
+                if (standby is { HasExited: false } && TryTakeOver(standby))
+                {
+                    _log.WriteLine($"fluid fuse: the server of {Mountpoint} (pid {dead}) exited with {Describe(code)}; standby server pid {standby.Id} takes over the connection (restart {Restarts})");
+                    server = standby;
+                    standby = null;
+                    continue;
+                }
+
+                var pause = quickFailures <= 1 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Min(10_000, 100 << Math.Min(quickFailures, 10)));
+                _log.WriteLine($"fluid fuse: the server of {Mountpoint} (pid {dead}) exited with {Describe(code)}; starting another on the same connection"
+                    + (pause > TimeSpan.Zero ? $" in {pause.TotalSeconds:0.#} s" : "") + $" (restart {Restarts})");
+                if (pause > TimeSpan.Zero)
+                {
+                    await Task.WhenAny(Task.Delay(pause, CancellationToken.None), stopped.Task).ConfigureAwait(false);
+                }
+
+                server = startServer(false);
             }
+        }
+        finally
+        {
+            server.Dispose();
+            standby?.Dispose();
+        }
+    }
+
+    /// <summary>The line a standby server waits for on its standard input before it takes the connection over.</summary>
+    public const string TakeOverCommand = "serve";
+
+    private static bool TryTakeOver(Process standby)
+    {
+        try
+        {
+            standby.StandardInput.WriteLine(TakeOverCommand);
+            standby.StandardInput.Flush();
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    // A standby exits when its standard input closes.
+    private static void Stop(Process? standby)
+    {
+        if (standby is null || standby.HasExited)
+        {
+            return;
+        }
+
+        standby.StandardInput.Close();
+        if (!standby.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            standby.Kill(entireProcessTree: true);
         }
     }
 

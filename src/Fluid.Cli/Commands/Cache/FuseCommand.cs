@@ -12,6 +12,8 @@ namespace Fluid.Cli.Commands.Cache;
 /// </summary>
 internal static class FuseCommand
 {
+    private const string StandbyVariable = "FLUID_FUSE_STANDBY";
+
     private static readonly Option<string> Mountpoint = new("--mountpoint") { Description = "Directory to mount the dataset on (it must exist).", Required = true };
     private static readonly Option<string?> Dataset = new("--dataset") { Description = "The dataset (namespace/name) to mount; checked against the one the master serves." };
     private static readonly Option<string[]> MountOptions = new("--option", "-o") { Description = "A mount option passed to libfuse, e.g. allow_other; repeat for several." };
@@ -79,16 +81,17 @@ internal static class FuseCommand
     {
         using var supervisor = Mounted(directory, () => FuseSupervisor.Mount(directory, dataset, options));
         Console.Error.WriteLine($"dataset {dataset} mounted {Mode(options)} on {supervisor.Mountpoint} (supervisor pid {Environment.ProcessId})");
-        var code = await supervisor.RunAsync(() => StartServer(supervisor), new DatasetFileSystemOptions().ReadaheadBytes, ct).ConfigureAwait(false);
+        var code = await supervisor.RunAsync(standby => StartServer(supervisor, standby), new DatasetFileSystemOptions().ReadaheadBytes, ct).ConfigureAwait(false);
         Console.Error.WriteLine($"unmounted {supervisor.Mountpoint}");
         return code;
     }
 
     // The server runs this same command line in a session of its own, so Ctrl-C reaches the supervisor only.
-    private static Process StartServer(FuseSupervisor supervisor)
+    private static Process StartServer(FuseSupervisor supervisor, bool standby)
     {
         var (program, prefix) = Self();
-        var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : program) { UseShellExecute = false };
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : program) { UseShellExecute = false, RedirectStandardInput = true };
+        start.Environment[StandbyVariable] = standby ? "1" : "0";
         if (start.FileName != program)
         {
             start.ArgumentList.Add(program);
@@ -116,6 +119,18 @@ internal static class FuseCommand
 
     private static async Task<int> ServeAsync(InheritedConnection connection, CacheClient client, FuseMountOptions options, SourceWriter? writer, CancellationToken ct)
     {
+        if (Environment.GetEnvironmentVariable(StandbyVariable) == "1")
+        {
+            // Connected and warm; the node table is read only at take-over, after the last server's final entries.
+            Console.Error.WriteLine($"fuse server pid {Environment.ProcessId} standing by for {connection.Mountpoint}");
+            var command = Console.In.ReadLineAsync(CancellationToken.None).AsTask();
+            await Task.WhenAny(command, CacheCommand.WaitForStop(ct)).ConfigureAwait(false);
+            if (!command.IsCompleted || command.Result != FuseSupervisor.TakeOverCommand)
+            {
+                return 0;
+            }
+        }
+
         var fileSystem = new DatasetFileSystem(client, new DatasetFileSystemOptions { NodeJournal = connection.NodeJournal }, writer);
         using var mount = FuseMount.Serve(connection, fileSystem, options);
         Console.Error.WriteLine($"fuse server pid {Environment.ProcessId} serving {connection.Mountpoint}");
