@@ -33,9 +33,9 @@ internal static class FuseCommand
             Mount the dataset through FUSE and serve it in the foreground (unmounts on Ctrl-C or SIGTERM). The mount
             is read-only unless the dataset's accessModes include ReadWriteMany: then files written, created, renamed
             and removed go through to local:// and s3:// sources (a file is written to the source on close and fsync).
-            A supervisor keeps the mount's connection open and restarts the server in place if it dies: readers wait
-            a moment instead of failing with "Transport endpoint is not connected". SIGTERM to the server process
-            (the child) restarts it, e.g. after an upgrade of the fluid binary.
+            This process is a supervisor: it keeps the mount's connection open and runs the server as a child with a
+            second one standing by. If the server dies, the standby takes the connection over in place: readers wait
+            a moment instead of failing with "Transport endpoint is not connected".
             """);
         command.Options.Add(Mountpoint);
         command.Options.Add(Dataset);
