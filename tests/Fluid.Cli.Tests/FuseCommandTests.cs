@@ -98,8 +98,19 @@ public sealed partial class FuseCommandTests : IDisposable
 
         Assert.True(data.AsSpan().SequenceEqual(read), "bytes read across the restart differ from the source");
         Assert.Equal(["big.bin"], Directory.GetFiles(Path.Combine(_mountpoint, "sub")).Select(Path.GetFileName));
-        Assert.Equal(0, _fuse!.Terminate(TimeSpan.FromSeconds(20)));
+        // A process working inside the mount makes it busy: SIGTERM says so and detaches it.
+        using var inside = Process.Start(new ProcessStartInfo("sleep", ["30"]) { WorkingDirectory = Path.Combine(_mountpoint, "sub") })!;
+        try
+        {
+            Assert.Equal(0, _fuse!.Terminate(TimeSpan.FromSeconds(20)));
+        }
+        finally
+        {
+            inside.Kill();
+        }
+
         Assert.False(IsMounted(), "SIGTERM must unmount");
+        Assert.Contains($"{_mountpoint} is busy", _fuse.Output, StringComparison.Ordinal);
         Assert.Contains($"unmounted {_mountpoint}", _fuse.Output, StringComparison.Ordinal);
     }
 
