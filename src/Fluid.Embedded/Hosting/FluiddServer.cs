@@ -114,7 +114,8 @@ public sealed class FluiddServer : IAsyncDisposable
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
-                kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes + 1;
+                // KubeApi enforces the limit with a Status; Kestrel's own limit would cut the connection instead.
+                kestrel.Limits.MaxRequestBodySize = null;
                 kestrel.Listen(options.Address, options.Port, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;

@@ -790,7 +790,15 @@ public sealed class KubeApi(ObjectStore store, ResourceCatalog catalog, KubeApiO
     {
         foreach (var warning in warnings.Distinct().Take(20))
         {
-            context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "'", StringComparison.Ordinal)}\"");
+            // Header values must be printable ASCII.
+            var text = new string([.. warning.Select(c => c switch
+            {
+                '"' => '\'',
+                '\u2014' or '\u2013' => '-',
+                >= ' ' and <= '~' => c,
+                _ => '?',
+            })]);
+            context.Response.Headers.Append("Warning", $"299 - \"{text}\"");
         }
     }
 
