@@ -831,8 +831,14 @@ public sealed class KubeApi(ObjectStore store, ResourceCatalog catalog, KubeApiO
 
     private async Task<JsonObject> ReadObjectAsync(HttpRequest request)
     {
-        var body = await ReadBodyAsync(request).ConfigureAwait(false);
         var contentType = (request.ContentType ?? "application/json").Split(';')[0].Trim();
+        if (contentType is not ("application/json" or "application/yaml" or "application/apply-patch+yaml" or "*/*" or ""))
+        {
+            // Protobuf and CBOR are not spoken here; clients fall back to JSON on 415.
+            throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got \"{contentType}\")");
+        }
+
+        var body = await ReadBodyAsync(request).ConfigureAwait(false);
         var node = contentType is "application/yaml" or "application/apply-patch+yaml" ? ParseYaml(body) : ParseJson(body);
         return node as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object with apiVersion, kind and metadata");
     }
