@@ -10,6 +10,8 @@ using Fluid.Embedded.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -111,6 +113,9 @@ public sealed class FluiddServer : IAsyncDisposable
             var catalog = new ResourceCatalog(KindRegistry.Default);
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "fluidd", ContentRootPath = directory });
             builder.Logging.ClearProviders();
+
+            // The process that embeds fluidd owns Ctrl-C and SIGTERM, not the web host.
+            builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
@@ -243,5 +248,12 @@ public sealed class FluiddServer : IAsyncDisposable
         var addresses = app.Urls;
         var first = addresses.FirstOrDefault() ?? throw new InvalidOperationException("Kestrel reported no address");
         return new Uri(first.Replace("[::]", "localhost", StringComparison.Ordinal)).Port;
+    }
+
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
