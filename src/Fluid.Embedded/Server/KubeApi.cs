@@ -196,6 +196,12 @@ public sealed class KubeApi(ObjectStore store, ResourceCatalog catalog, KubeApiO
             throw new ApiException(405, "MethodNotAllowed", $"the server does not allow this method on the requested resource: watch is only for GET");
         }
 
+        if (!string.IsNullOrEmpty(request.Query["dryRun"]))
+        {
+            // Refused rather than ignored: ignoring it would make a dry run write for real.
+            throw ApiException.BadRequest("dryRun is not supported by fluidd; run the request without --dry-run=server (kubectl --dry-run=client works)");
+        }
+
         var warnings = new List<string>();
         var validation = ParseFieldValidation(request);
         if (HttpMethods.IsPost(method) && name is null && ns.Length == (type.Namespaced ? ns.Length : 0))

@@ -102,10 +102,12 @@ public sealed class ResourceCatalog
     private static IEnumerable<ResourceType> BuiltIns()
     {
         var workloadScale = new ScaleSpec(".spec.replicas", ".status.replicas", null, SelectorFromSpec: true);
-        static ResourceType Core(string plural, string kind, bool namespaced, string[] shortNames, bool status, params PrinterColumn[] columns) =>
-            new("", "v1", plural, kind, namespaced, shortNames, [], status, null, columns, null);
-        static ResourceType Named(string group, string plural, string kind, string[] shortNames, bool status, ScaleSpec? scale, params PrinterColumn[] columns) =>
-            new(group, "v1", plural, kind, true, shortNames, [], status, scale, columns, null);
+        // Category "all" as kube-apiserver gives it, so `kubectl get all` lists the same kinds.
+        string[] all = ["pods", "services", "deployments", "statefulsets", "daemonsets", "jobs", "cronjobs"];
+        ResourceType Core(string plural, string kind, bool namespaced, string[] shortNames, bool status, params PrinterColumn[] columns) =>
+            new("", "v1", plural, kind, namespaced, shortNames, all.Contains(plural) ? ["all"] : [], status, null, columns, null);
+        ResourceType Named(string group, string plural, string kind, string[] shortNames, bool status, ScaleSpec? scale, params PrinterColumn[] columns) =>
+            new(group, "v1", plural, kind, true, shortNames, all.Contains(plural) ? ["all"] : [], status, scale, columns, null);
 
         yield return Core("pods", "Pod", true, ["po"], true,
             new PrinterColumn("Status", "string", ".status.phase"), new PrinterColumn("IP", "string", ".status.podIP", 1), new PrinterColumn("Node", "string", ".spec.nodeName", 1));

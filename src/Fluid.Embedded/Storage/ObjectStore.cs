@@ -90,6 +90,7 @@ public sealed class ObjectStore : IAsyncDisposable
                 namespace TEXT NOT NULL, json TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS owners(owner_uid TEXT NOT NULL, resource TEXT NOT NULL, namespace TEXT NOT NULL,
                 name TEXT NOT NULL, PRIMARY KEY(owner_uid, resource, namespace, name)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS owners_dependent ON owners(resource, namespace, name);
             CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
             """);
         _compacted = Scalar(_write, "SELECT COALESCE((SELECT value FROM meta WHERE key='compacted'), 0)");

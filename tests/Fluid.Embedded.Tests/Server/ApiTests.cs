@@ -386,4 +386,30 @@ public sealed class ApiTests(FluiddFixture fluidd) : IClassFixture<FluiddFixture
         var (_, version) = await _client.Send(HttpMethod.Get, "/version");
         Assert.Equal("1", version["major"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Delete_collection_removes_what_the_selector_matches_and_dry_runs_are_refused()
+    {
+        await _client.Send(HttpMethod.Post, "/api/v1/namespaces", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = "sweep" } });
+        foreach (var (name, label) in new[] { ("s1", "old"), ("s2", "old"), ("s3", "new") })
+        {
+            var cm = Http.ConfigMap(name);
+            cm["metadata"]!["labels"] = new JsonObject { ["age"] = label };
+            await _client.Send(HttpMethod.Post, "/api/v1/namespaces/sweep/configmaps", cm);
+        }
+
+        var (code, status) = await _client.Send(HttpMethod.Delete, "/api/v1/namespaces/sweep/configmaps?labelSelector=age%3Dold");
+        Assert.Equal(HttpStatusCode.OK, code);
+        Assert.Equal("Success", status["status"]!.GetValue<string>());
+        var (_, left) = await _client.Send(HttpMethod.Get, "/api/v1/namespaces/sweep/configmaps");
+        Assert.Equal(["s3"], left["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()));
+
+        var (dry, refused) = await _client.Send(HttpMethod.Post, "/api/v1/namespaces/sweep/configmaps?dryRun=All", Http.ConfigMap("dry"));
+        Assert.Equal(HttpStatusCode.BadRequest, dry);
+        Assert.Contains("dryRun is not supported", refused["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.Send(HttpMethod.Get, "/api/v1/namespaces/sweep/configmaps/dry")).Code);
+
+        var (_, core) = await _client.Send(HttpMethod.Get, "/api/v1");
+        Assert.Contains("all", core["resources"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "pods")!["categories"]!.AsArray().Select(c => c!.GetValue<string>()));
+    }
 }
