@@ -706,13 +706,20 @@ public sealed class KubeApi(ObjectStore store, ResourceCatalog catalog, KubeApiO
         async Task SendAsync(StoredEvent change)
         {
             lastRevision = Math.Max(lastRevision, change.Revision);
-            if (!filter(change.Object))
+            var matches = filter(change.Object);
+            var eventType = change.Type;
+            if (change.Previous is { } previous && filter(previous) != matches)
+            {
+                // As kube-apiserver does for a selector: an object that starts matching is ADDED, one that stops is DELETED.
+                eventType = matches ? "ADDED" : "DELETED";
+            }
+            else if (!matches)
             {
                 return;
             }
 
             var obj = table ? TableWriter.Table(type, [change.Object], includeObject) : change.Object;
-            await WriteEventAsync(response, change.Type, obj, stop.Token, flush: false).ConfigureAwait(false);
+            await WriteEventAsync(response, eventType, obj, stop.Token, flush: false).ConfigureAwait(false);
         }
     }
 

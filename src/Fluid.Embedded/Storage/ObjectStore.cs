@@ -20,8 +20,11 @@ public sealed class StoreOptions
     public TimeSpan CompactionInterval { get; init; } = TimeSpan.FromSeconds(30);
 }
 
-/// <summary>One change of one object: ADDED, MODIFIED or DELETED, with the object after the change.</summary>
-public sealed record StoredEvent(long Revision, string Type, string Resource, string Namespace, JsonObject Object);
+/// <summary>
+/// One change of one object: ADDED, MODIFIED or DELETED, with the object after the change and,
+/// for live MODIFIED events, the object before it (so filtered watches see objects enter and leave).
+/// </summary>
+public sealed record StoredEvent(long Revision, string Type, string Resource, string Namespace, JsonObject Object, JsonObject? Previous = null);
 
 /// <summary>A page of a list: the items, the revision the list reflects, and the token for the next page.</summary>
 public sealed record ListPage(IReadOnlyList<JsonObject> Items, long Revision, string? Continue);
@@ -536,6 +539,7 @@ public sealed class ObjectStore : IAsyncDisposable
         var json = obj.ToJsonString();
         var uid = ObjectFields.Uid(obj) ?? "";
         var owners = remove ? [] : ObjectFields.OwnerUids(obj);
+        var previous = type == "MODIFIED" && _subscribers.Count > 0 ? Load(_write, resource, ns, name) : null;
         using (var transaction = _write.BeginTransaction())
         {
             Execute(_write, "DELETE FROM owners WHERE resource=$r AND namespace=$ns AND name=$n", transaction, ("$r", resource), ("$ns", ns), ("$n", name));
@@ -569,7 +573,7 @@ public sealed class ObjectStore : IAsyncDisposable
             }
         }
 
-        var change = new StoredEvent(revision, type, resource, ns, obj);
+        var change = new StoredEvent(revision, type, resource, ns, obj, previous);
         foreach (var subscriber in _subscribers)
         {
             subscriber.Offer(change);

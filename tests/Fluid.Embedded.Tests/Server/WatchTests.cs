@@ -33,6 +33,26 @@ public sealed class WatchTests(FluiddFixture fluidd) : IClassFixture<FluiddFixtu
     }
 
     [Fact]
+    public async Task A_label_filtered_watch_sees_objects_enter_and_leave_the_selection()
+    {
+        await _client.Send(HttpMethod.Post, ConfigMaps, Http.ConfigMap("mover"));
+        await using var watch = await WatchStream.Open(_client, $"{ConfigMaps}?watch=true&resourceVersion={fluidd.Server.Store.Revision}&labelSelector=stage%3Dlive");
+        await _client.Send(HttpMethod.Patch, $"{ConfigMaps}/mover", "{\"metadata\":{\"labels\":{\"stage\":\"live\"}}}", "application/merge-patch+json");
+        await _client.Send(HttpMethod.Patch, $"{ConfigMaps}/mover", "{\"data\":{\"value\":\"2\"}}", "application/merge-patch+json");
+        await _client.Send(HttpMethod.Patch, $"{ConfigMaps}/mover", "{\"metadata\":{\"labels\":{\"stage\":\"gone\"}}}", "application/merge-patch+json");
+        await _client.Send(HttpMethod.Patch, $"{ConfigMaps}/mover", "{\"data\":{\"value\":\"3\"}}", "application/merge-patch+json");
+        await _client.Send(HttpMethod.Patch, $"{ConfigMaps}/mover", "{\"metadata\":{\"labels\":{\"stage\":\"live\"}}}", "application/merge-patch+json");
+
+        var types = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            types.Add((await watch.Next())["type"]!.GetValue<string>());
+        }
+
+        Assert.Equal(["ADDED", "MODIFIED", "DELETED", "ADDED"], types);
+    }
+
+    [Fact]
     public async Task A_resumed_watch_receives_every_event_after_its_resourceVersion()
     {
         var (_, created) = await _client.Send(HttpMethod.Post, ConfigMaps, Http.ConfigMap("resume"));
