@@ -34,6 +34,13 @@ public static class Admission
         if (type.Typed is null)
         {
             var errors = new FieldErrors();
+
+            // Metadata has the same shape for every kind: string maps, string lists, owner references.
+            foreach (var issue in ManifestReader.FromJson((JsonObject)obj.DeepClone(), "request", 1).Errors)
+            {
+                errors.Add(issue.Path, issue.Message);
+            }
+
             var meta = obj["metadata"] as JsonObject;
             var objectName = ObjectFields.Text(meta, "name");
             if (string.IsNullOrEmpty(objectName))

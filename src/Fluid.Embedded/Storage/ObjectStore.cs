@@ -665,6 +665,11 @@ public sealed class ObjectStore : IAsyncDisposable
             {
                 // The object changed or went while we looked; the next change re-queues what is left.
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One odd object must not stop collection for all the others; a restart retries it.
+                Console.Error.WriteLine($"fluidd: garbage collection of {work.Kind} {work.Key} failed: {e.Message}");
+            }
             finally
             {
                 Interlocked.Decrement(ref _gcPending);
@@ -703,7 +708,7 @@ public sealed class ObjectStore : IAsyncDisposable
                     {
                         if (ObjectFields.Metadata(o)["finalizers"] is JsonArray list)
                         {
-                            foreach (var item in list.Where(f => f?.GetValue<string>() == ForegroundFinalizer).ToList())
+                            foreach (var item in list.Where(f => f is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String && v.GetValue<string>() == ForegroundFinalizer).ToList())
                             {
                                 list.Remove(item);
                             }

@@ -412,4 +412,17 @@ public sealed class ApiTests(FluiddFixture fluidd) : IClassFixture<FluiddFixture
         var (_, core) = await _client.Send(HttpMethod.Get, "/api/v1");
         Assert.Contains("all", core["resources"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "pods")!["categories"]!.AsArray().Select(c => c!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task Metadata_of_any_kind_must_have_the_Kubernetes_shape()
+    {
+        var cm = Http.ConfigMap("shapeless");
+        cm["metadata"]!["finalizers"] = new JsonArray(new JsonObject { ["x"] = 1 });
+        cm["metadata"]!["labels"] = new JsonObject { ["a"] = new JsonObject() };
+        var (code, status) = await _client.Send(HttpMethod.Post, ConfigMaps, cm);
+        Assert.Equal((HttpStatusCode)422, code);
+        var fields = status["details"]!["causes"]!.AsArray().Select(c => c!["field"]!.GetValue<string>()).ToList();
+        Assert.Contains(fields, f => f.StartsWith("metadata.finalizers", StringComparison.Ordinal));
+        Assert.Contains(fields, f => f.StartsWith("metadata.labels", StringComparison.Ordinal));
+    }
 }
