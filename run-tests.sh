@@ -28,5 +28,19 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# The kubectl fidelity tests need a real kubectl. Debian's kubernetes-client (1.20) is installed only
+# when none is on PATH: it would conflict with one already installed (e.g. google-cloud-sdk's).
+if ! command -v kubectl >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "installing kubectl: kubernetes-client"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends kubernetes-client >/dev/null
+  else
+    echo "error: the tests need kubectl; install it (sudo apt-get install -y kubernetes-client) and run again" >&2
+    exit 1
+  fi
+fi
+
 dotnet build Fluid.slnx -c Release -nologo -clp:ErrorsOnly
 dotnet test Fluid.slnx -c Release --no-build -nologo "$@"

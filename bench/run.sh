@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 benches=(engine-short-circuit engine-remote engine-cold-http engine-fanout engine-small-files
-  fuse-seq-read fuse-vs-rclone fuse-rand-4k fuse-stat)
+  fuse-seq-read fuse-vs-rclone fuse-rand-4k fuse-stat kube-api)
 
 usage() {
   echo "usage: bench/run.sh NAME|all" >&2

@@ -16,6 +16,7 @@ internal static class Program
             ValidateCommand.Create(),
             CrdsCommand.Create(),
             Commands.Cache.CacheCommand.Create(),
+            ServerCommand.Create(),
         };
 
         try
