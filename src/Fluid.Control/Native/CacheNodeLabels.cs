@@ -22,7 +22,8 @@ public static class CacheNodeLabels
 
         labels[runtimeLabel] = "true";
         labels[FluidLabels.Common(layout.Namespace, layout.Name, layout.DatasetUid)] = "true";
-        if (exclusive)
+        // Never take over another dataset's claim: releasing ours later would drop theirs.
+        if (exclusive && !labels.ContainsKey(FluidLabels.ExclusiveKey))
         {
             labels[FluidLabels.ExclusiveKey] = FluidLabels.ExclusiveValue(layout.Namespace, layout.Name);
         }
