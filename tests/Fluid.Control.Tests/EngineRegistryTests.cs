@@ -39,7 +39,7 @@ public class EngineRegistryTests
         var world = new TestWorld(Runtime("CacheRuntime", "  runtimeClassName: fluid"));
         var engine = world.Engine();
         Assert.IsType<NativeEngine>(engine);
-        Assert.Equal("fluid", engine.RuntimeType);
+        Assert.Equal("cache", engine.RuntimeType);
         Assert.True(world.Registry.Serves("CacheRuntime", "fluid"));
         Assert.False(world.Registry.Serves("CacheRuntime"));
     }

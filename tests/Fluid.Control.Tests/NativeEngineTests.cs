@@ -38,7 +38,7 @@ public class NativeEngineTests
         Assert.Equal("demo", dataset.Str("status.runtimes[0].name"));
         Assert.Equal("default", dataset.Str("status.runtimes[0].namespace"));
         Assert.Equal("Accelerate", dataset.Str("status.runtimes[0].category"));
-        Assert.Equal("fluid", dataset.Str("status.runtimes[0].type"));
+        Assert.Equal("cache", dataset.Str("status.runtimes[0].type"));
         Assert.Equal("Ready", dataset.Str("status.conditions[0].type"));
         Assert.Equal("DatasetReady", dataset.Str("status.conditions[0].reason"));
     }
@@ -125,13 +125,13 @@ public class NativeEngineTests
 
         await engine.SyncAsync();
         var a = world.NodeLabels("node-a");
-        Assert.Equal("true", a["fluid.io/s-fluid-default-demo"]);
+        Assert.Equal("true", a["fluid.io/s-cache-default-demo"]);
         Assert.Equal("true", a["fluid.io/s-default-demo"]);
         Assert.Equal("default_demo", a["fluid_exclusive"]);
         Assert.Equal("1", a["fluid.io/dataset-num"]);
-        Assert.Equal("1GiB", a["fluid.io/s-h-fluid-m-default-demo"]);
-        Assert.Equal("10GiB", a["fluid.io/s-h-fluid-d-default-demo"]);
-        Assert.Equal("11GiB", a["fluid.io/s-h-fluid-t-default-demo"]);
+        Assert.Equal("1GiB", a["fluid.io/s-h-cache-m-default-demo"]);
+        Assert.Equal("10GiB", a["fluid.io/s-h-cache-d-default-demo"]);
+        Assert.Equal("11GiB", a["fluid.io/s-h-cache-t-default-demo"]);
         Assert.DoesNotContain("fluid.io/s-default-demo", world.NodeLabels("node-b").Keys);
 
         // The worker moves from node-a to node-c.

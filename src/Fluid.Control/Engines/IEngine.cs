@@ -10,7 +10,7 @@ namespace Fluid.Control.Engines;
 /// </summary>
 public interface IEngine
 {
-    /// <summary>Runtime type used in node label names, e.g. "fluid" or "alluxio".</summary>
+    /// <summary>Runtime type used in node label names, e.g. "cache" or "alluxio".</summary>
     string RuntimeType { get; }
 
     /// <summary>Checks the dataset and runtime; errors stop setup, warnings (e.g. ignored fields) are reported as events.</summary>

@@ -19,8 +19,8 @@ public sealed class CacheRuntimeSource : INativeRuntimeSource
     /// <inheritdoc/>
     public string? RuntimeClass => FluidClass;
 
-    /// <inheritdoc/>
-    public string RuntimeType => "fluid";
+    /// <summary>Upstream's runtime type of CacheRuntime (pkg/common: CacheRuntime = "cache").</summary>
+    public string RuntimeType => "cache";
 
     /// <inheritdoc/>
     public NativeCacheSpec Read(KubeObject runtime)

@@ -13,7 +13,7 @@ public interface INativeRuntimeSource
     /// <summary>The runtime class it is registered under (CacheRuntime's "fluid"), or null.</summary>
     string? RuntimeClass { get; }
 
-    /// <summary>Runtime type in node label names: "fluid" for CacheRuntime, upstream's type for a classic kind (e.g. alluxio).</summary>
+    /// <summary>Runtime type in node label names: upstream's type of the kind, e.g. "cache" for CacheRuntime or "alluxio" (e.g. alluxio).</summary>
     string RuntimeType { get; }
 
     /// <summary>Reads the runtime's spec; never throws for user input (problems go to Errors/Warnings).</summary>
