@@ -15,7 +15,12 @@ public interface IClusterState
     /// <summary>Objects of a kind in a namespace (all namespaces or cluster-scoped when null) whose labels include every pair of <paramref name="labels"/>.</summary>
     Task<IReadOnlyList<JsonObject>> ListAsync(string apiVersion, string kind, string? ns, IReadOnlyDictionary<string, string>? labels = null, CancellationToken ct = default);
 
-    /// <summary>Creates the object or replaces its metadata and spec; its status is left as observed.</summary>
+    /// <summary>
+    /// Creates the object or replaces its metadata and spec; its status is left as observed. Over the
+    /// Kubernetes API this is server-side apply with the controller's field manager (rendered
+    /// manifests carry no resourceVersion); a manifest read with Get and changed keeps its
+    /// resourceVersion, so that write is an optimistic update that fails on a conflict.
+    /// </summary>
     Task ApplyAsync(JsonObject manifest, CancellationToken ct = default);
 
     /// <summary>Replaces the status of an existing object (the status subresource).</summary>
