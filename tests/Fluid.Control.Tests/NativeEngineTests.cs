@@ -87,6 +87,7 @@ public class NativeEngineTests
     public async Task Classic_kinds_get_their_own_status_shape()
     {
         var world = TestWorld.FromExample("nfs-efc.yaml");
+        world.Runtime.Metadata.CreationTimestamp = world.Clock.Now.AddSeconds(-90);
         var engine = world.Engine();
         await engine.SetupAsync();
         world.ReportStatefulSet("nfs-demo-master", ready: 1);
@@ -99,6 +100,10 @@ public class NativeEngineTests
         Assert.Equal(3, status["desiredWorkerNumberScheduled"]!.GetValue<int>());
         Assert.Equal(3, status["workerNumberReady"]!.GetValue<int>());
         Assert.Equal("efc", world.Require("data.fluid.io/v1alpha1", "Dataset", "nfs-demo").Str("status.runtimes[0].type"));
+        Assert.Equal("1m30s", status.Str("setupDuration"));
+        world.Clock.Now = world.Clock.Now.AddMinutes(10);
+        await engine.SyncAsync();
+        Assert.Equal("1m30s", world.Require("data.fluid.io/v1alpha1", "EFCRuntime", "nfs-demo")["status"].Str("setupDuration"));
     }
 
     [Fact]

@@ -253,7 +253,19 @@ public sealed class NativeEngine : EngineTemplate
             var now = ctx.Clock.GetUtcNow();
             return new RuntimeReport(masterState, workerState, fuseState,
                 RuntimeStatusCalculator.Conditions(masterState, workerState, fuseState, previous, now),
-                Layout.WorkerSelectorText, null);
+                Layout.WorkerSelectorText, SetupDuration(ctx, previousStatus, masterState, workerState, now));
+        }
+
+        // Upstream records once how long the runtime took from creation to a ready master and worker.
+        private static string? SetupDuration(EngineContext ctx, JsonObject? previousStatus, ComponentState master, ComponentState worker, DateTimeOffset now)
+        {
+            if (previousStatus?["setupDuration"] is not null || master.Phase != RuntimePhases.Ready || !worker.ReadyOrPartial
+                || ctx.Runtime.Metadata.CreationTimestamp is not { } created || created > now)
+            {
+                return null;
+            }
+
+            return Api.Core.GoDuration.FromTimeSpan(TimeSpan.FromSeconds(Math.Floor((now - created).TotalSeconds))).Text;
         }
 
         private ObjectKey Key(string apiVersion, string kind, string name) => new(apiVersion, kind, Layout.Namespace, name);
