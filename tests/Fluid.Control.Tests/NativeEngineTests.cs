@@ -41,6 +41,7 @@ public class NativeEngineTests
         Assert.Equal("cache", dataset.Str("status.runtimes[0].type"));
         Assert.Equal("Ready", dataset.Str("status.conditions[0].type"));
         Assert.Equal("DatasetReady", dataset.Str("status.conditions[0].reason"));
+        Assert.Equal("local:///var/lib/fluid-samples", dataset.Str("status.mounts[0].mountPoint"));
     }
 
     [Fact]

@@ -168,7 +168,7 @@ public abstract class EngineTemplate : IEngine
     {
         var dataset = await Context.Cluster.GetAsync(Context.DatasetKey, ct).ConfigureAwait(false)
             ?? throw new EngineInputException("metadata.name", $"dataset {Context.DatasetKey.Namespace}/{Context.DatasetKey.Name} does not exist; create it before its runtime");
-        var status = DatasetStatusDerivation.Bind(DatasetStatusDerivation.ReadStatus(dataset), DescribeRuntime(), Context.Clock.GetUtcNow());
+        var status = DatasetStatusDerivation.Bind(DatasetStatusDerivation.ReadStatus(dataset), DescribeRuntime(), Context.Clock.GetUtcNow(), Context.Dataset.Spec.Mounts);
         await Context.Cluster.UpdateStatusAsync(Context.DatasetKey, DatasetStatusDerivation.ToJson(status), ct).ConfigureAwait(false);
     }
 }

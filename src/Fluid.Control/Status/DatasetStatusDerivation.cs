@@ -18,10 +18,15 @@ public static class DatasetStatusDerivation
     /// <summary>The status as JSON.</summary>
     public static JsonObject ToJson(DatasetStatus status) => FluidJson.ToNode(status);
 
-    /// <summary>Bound to the runtime: phase Bound, the runtime listed, a Ready condition.</summary>
-    public static DatasetStatus Bind(DatasetStatus current, DatasetRuntime runtime, DateTimeOffset now)
+    /// <summary>Bound to the runtime: phase Bound, the runtime listed, a Ready condition, and the mounts served (the spec's, unless already recorded).</summary>
+    public static DatasetStatus Bind(DatasetStatus current, DatasetRuntime runtime, DateTimeOffset now, IReadOnlyList<Mount>? mounts = null)
     {
         var result = Copy(current);
+        if (result.Mounts is not { Count: > 0 } && mounts is { Count: > 0 })
+        {
+            result.Mounts = FluidJson.FromNode<List<Mount>>(System.Text.Json.JsonSerializer.SerializeToNode(mounts, FluidJson.Options)!);
+        }
+
         var runtimes = (result.Runtimes ?? []).Where(r => r.Name != runtime.Name || r.Namespace != runtime.Namespace).ToList();
         runtimes.Add(runtime);
         result.Runtimes = runtimes;
