@@ -34,7 +34,50 @@ public static class ShapeChecker
         return report;
     }
 
-    private static Shape ShapeOf(Type type) => Shapes.GetOrAdd(type, Shape.Build);
+    private static readonly Lock BuildLock = new();
+
+    // Shapes being built by this thread: a type's shape is published only once its whole graph is built,
+    // so another thread never sees an object shape whose fields are still being filled in.
+    [ThreadStatic]
+    private static Dictionary<Type, Shape>? _building;
+
+    private static Shape ShapeOf(Type type)
+    {
+        if (Shapes.TryGetValue(type, out var built))
+        {
+            return built;
+        }
+
+        if (_building is { } building)
+        {
+            return building.TryGetValue(type, out var partial) ? partial : Shape.Build(type);
+        }
+
+        lock (BuildLock)
+        {
+            if (Shapes.TryGetValue(type, out built))
+            {
+                return built;
+            }
+
+            _building = [];
+            try
+            {
+                var shape = Shape.Build(type);
+                foreach (var (t, s) in _building)
+                {
+                    Shapes.TryAdd(t, s);
+                }
+
+                Shapes.TryAdd(type, shape);
+                return shape;
+            }
+            finally
+            {
+                _building = null;
+            }
+        }
+    }
 
     private static JsonNode? CheckValue(JsonNode? node, Shape shape, string path, ShapeReport report, out bool keep)
     {
@@ -388,7 +431,7 @@ public static class ShapeChecker
             };
 
             // Register before recursing so self-referencing types terminate.
-            Shapes.TryAdd(type, shape);
+            _building![type] = shape;
             foreach (var (name, property) in JsonFields(type))
             {
                 shape.Fields[name] = property.GetCustomAttribute<PreserveUnknownFieldsAttribute>() is not null
