@@ -34,6 +34,8 @@ public sealed class KubeTransport : IDisposable
             ConnectTimeout = TimeSpan.FromSeconds(10),
             AutomaticDecompression = DecompressionMethods.GZip,
             EnableMultipleHttp2Connections = true,
+            // Other answers are read whole; an abandoned watch stream is not worth draining to reuse its connection.
+            MaxResponseDrainSize = 0,
         };
         handler.SslOptions.RemoteCertificateValidationCallback = ValidateServerCertificate;
         if (config.ClientCertificate is not null)
