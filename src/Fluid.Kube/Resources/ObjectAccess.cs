@@ -1,5 +1,7 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fluid.Api.Meta;
+using Fluid.Api.Serialization;
 
 namespace Fluid.Kube.Resources;
 
@@ -37,6 +39,55 @@ public static class ObjectAccess
         JsonObject j => Text(j, "uid"),
         _ => throw Unsupported(obj),
     };
+
+    /// <summary>apiVersion of the object.</summary>
+    public static string? ApiVersion(object obj) => obj switch
+    {
+        IKubeObject k => k.ApiVersion,
+        JsonObject j => j["apiVersion"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null,
+        _ => throw Unsupported(obj),
+    };
+
+    /// <summary>kind of the object.</summary>
+    public static string? Kind(object obj) => obj switch
+    {
+        IKubeObject k => k.Kind,
+        JsonObject j => j["kind"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null,
+        _ => throw Unsupported(obj),
+    };
+
+    /// <summary>A copy of the object's metadata as <see cref="ObjectMeta"/> (for reading).</summary>
+    public static ObjectMeta Meta(object obj) => obj switch
+    {
+        IKubeObject k => k.Metadata,
+        JsonObject j => j["metadata"] is JsonObject m ? FluidJson.FromNode<ObjectMeta>(m) : new ObjectMeta(),
+        _ => throw Unsupported(obj),
+    };
+
+    /// <summary>metadata.finalizers (empty when unset).</summary>
+    public static IReadOnlyList<string> Finalizers(object obj) => Meta(obj).Finalizers ?? [];
+
+    /// <summary>metadata.deletionTimestamp: set once deletion was requested.</summary>
+    public static DateTimeOffset? DeletionTimestamp(object obj) => Meta(obj).DeletionTimestamp;
+
+    /// <summary>metadata.ownerReferences (empty when unset).</summary>
+    public static IReadOnlyList<OwnerReference> OwnerReferences(object obj) => Meta(obj).OwnerReferences ?? [];
+
+    /// <summary>Replaces metadata.ownerReferences.</summary>
+    public static void SetOwnerReferences(object obj, List<OwnerReference> references)
+    {
+        switch (obj)
+        {
+            case IKubeObject k:
+                k.Metadata.OwnerReferences = references;
+                break;
+            case JsonObject j:
+                Metadata(j)["ownerReferences"] = JsonSerializer.SerializeToNode(references, FluidJson.Options);
+                break;
+            default:
+                throw Unsupported(obj);
+        }
+    }
 
     /// <summary>"namespace/name", or "name" for cluster-scoped objects (the informer cache key).</summary>
     public static string Key(object obj)
