@@ -242,7 +242,8 @@ public sealed class ResourceClient<T>
 
         var path = (subresource is null ? ObjectPath(name, @namespace) : SubPath(name, @namespace, subresource, Descriptor.HasStatus))
             + new QueryBuilder().Add("fieldManager", options?.FieldManager).Add("force", options?.Force == true ? "true" : null);
-        return SendAsync<T>(HttpMethod.Patch, path, patch, PatchOptions.ContentType(type), cancellationToken);
+        // A merge or JSON patch may append or increment, so only server-side apply (declarative) is retried.
+        return SendAsync<T>(HttpMethod.Patch, path, patch, PatchOptions.ContentType(type), cancellationToken, idempotent: type == PatchType.Apply);
     }
 
     private async Task<TResult> SendAsync<TResult>(

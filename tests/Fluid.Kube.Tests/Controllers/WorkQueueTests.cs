@@ -158,10 +158,10 @@ public sealed class WorkQueueTests
 
     private static async Task WaitUntil(Func<bool> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!condition())
         {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 10 s");
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 20 s");
             await Task.Delay(10);
         }
     }
