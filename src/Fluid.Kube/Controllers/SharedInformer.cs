@@ -1,3 +1,4 @@
+using Fluid.Kube.Http;
 using Fluid.Kube.Resources;
 using Fluid.Kube.Watch;
 
@@ -202,12 +203,27 @@ public sealed class SharedInformer<T> : IAsyncDisposable
         var fresh = new Dictionary<string, T>(StringComparer.Ordinal);
         string? version = null;
         string? next = null;
-        do
+        var limit = (int?)_options.PageSize;
+        while (true)
         {
-            var page = await _resource.ListAsync(
-                new ListOptions { LabelSelector = _options.LabelSelector, FieldSelector = _options.FieldSelector, Limit = _options.PageSize, Continue = next },
-                _options.Namespace,
-                cancellationToken).ConfigureAwait(false);
+            ResourceList<T> page;
+            try
+            {
+                page = await _resource.ListAsync(
+                    new ListOptions { LabelSelector = _options.LabelSelector, FieldSelector = _options.FieldSelector, Limit = limit, Continue = next },
+                    _options.Namespace,
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubeApiException e) when (e.IsGone && next is not null)
+            {
+                // The continue token expired between pages: list everything in one go instead.
+                fresh.Clear();
+                version = null;
+                next = null;
+                limit = null;
+                continue;
+            }
+
             foreach (var item in page.Items)
             {
                 fresh[ObjectAccess.Key(item)] = item;
@@ -215,8 +231,11 @@ public sealed class SharedInformer<T> : IAsyncDisposable
 
             version ??= page.Metadata.ResourceVersion;
             next = string.IsNullOrEmpty(page.Metadata.Continue) ? null : page.Metadata.Continue;
+            if (next is null)
+            {
+                break;
+            }
         }
-        while (next is not null);
 
         lock (_lock)
         {

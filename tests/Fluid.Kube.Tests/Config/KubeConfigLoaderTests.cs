@@ -100,6 +100,26 @@ public sealed class KubeConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_namespace_override_beats_the_contexts_namespace_and_credential_plugins_are_refused()
+    {
+        const string Config = """
+            current-context: c
+            clusters: [{name: k, cluster: {server: "https://127.0.0.1:6443"}}]
+            users:
+            - name: sso
+              user:
+                exec: {apiVersion: client.authentication.k8s.io/v1, command: kubelogin}
+            contexts:
+            - {name: c, context: {cluster: k, namespace: team-a}}
+            - {name: s, context: {cluster: k, user: sso}}
+            """;
+
+        Assert.Equal("team-b", KubeConfigLoader.LoadText(Config, "cfg", @namespace: "team-b").Namespace);
+        var e = Assert.Throws<KubeConfigException>(() => KubeConfigLoader.LoadText(Config, "cfg", context: "s"));
+        Assert.Equal("cfg: users[\"sso\"].user.exec: credential plugins are not supported; use a token, tokenFile or client certificate", e.Message);
+    }
+
+    [Fact]
     public void Home_kube_config_is_used_when_KUBECONFIG_is_unset()
     {
         _dir.Write(".kube/config", """

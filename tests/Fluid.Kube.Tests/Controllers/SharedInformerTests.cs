@@ -116,6 +116,27 @@ public sealed class SharedInformerTests
         Assert.Equal(["a"], added);
     }
 
+    [Fact]
+    public async Task An_expired_continue_token_makes_the_first_list_start_over_unpaged()
+    {
+        const string Datasets = "/apis/data.fluid.io/v1alpha1/namespaces/default/datasets";
+        await using var server = await TestApiServer.StartAsync();
+        server.On("GET", Datasets, 200, Recorded.DatasetList("300", "c1", Recorded.Dataset("a", "10")))
+            .On("GET", Datasets, 410, """{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.","reason":"Expired","code":410}""")
+            .On("GET", Datasets, 200, Recorded.DatasetList("320", null, Recorded.Dataset("a", "10"), Recorded.Dataset("b", "315")))
+            .On("GET", Datasets, new Answer(200, "") { StreamLines = [], HoldOpen = TimeSpan.FromSeconds(30) });
+        using var client = Clients.For(server);
+        await using var informer = new SharedInformer<Dataset>(client.Resource<Dataset>(), new InformerOptions { PageSize = 1 });
+
+        informer.Start();
+        await informer.WaitForSyncAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["a", "b"], informer.List().Select(d => d.Metadata.Name).Order());
+        Assert.Equal("320", informer.ResourceVersion);
+        var queries = server.Requests.Select(r => r.Query).ToList();
+        Assert.Equal(["?limit=1", "?limit=1&continue=c1", ""], queries.Take(3));
+    }
+
     internal static async Task Eventually(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);

@@ -172,6 +172,23 @@ public sealed class TransportTests
     }
 
     [Fact]
+    public async Task A_merge_patch_that_got_a_server_error_is_not_sent_twice_but_an_apply_is()
+    {
+        await using var server = await TestApiServer.StartAsync();
+        server.On("PATCH", DatasetPath, 503, Recorded.ServiceUnavailable)
+            .On("PATCH", DatasetPath, 503, Recorded.ServiceUnavailable)
+            .On("PATCH", DatasetPath, 200, Recorded.Dataset("demo", "5"));
+        using var client = Clients.For(server);
+        var datasets = client.Resource<Dataset>();
+
+        await Assert.ThrowsAsync<KubeApiException>(() => datasets.PatchAsync("demo", Fluid.Kube.Resources.PatchType.Merge, """{"metadata":{"labels":{"a":"b"}}}"""));
+        var applied = await datasets.ApplyAsync(new Dataset { Metadata = { Name = "demo" } }, "fluid-controller");
+
+        Assert.Equal("5", applied.Metadata.ResourceVersion);
+        Assert.Equal(3, server.Count("PATCH", DatasetPath));
+    }
+
+    [Fact]
     public async Task A_refused_connection_is_retried_and_then_reported_with_the_server_address()
     {
         using var client = new KubeClient(
