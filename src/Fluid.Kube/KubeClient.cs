@@ -37,6 +37,13 @@ public sealed class KubeClient : IDisposable
         Transport = new KubeTransport(config, options.Retry, options.RequestTimeout);
     }
 
+    /// <summary>
+    /// A client for the kubeconfig kubectl would use (--kubeconfig, KUBECONFIG, ~/.kube/config) or, inside a
+    /// pod, the service account; throws <see cref="KubeConfigException"/> naming the file and field when wrong.
+    /// </summary>
+    public static KubeClient Create(KubeConfigLoadOptions? load = null, KubeClientOptions? options = null) =>
+        new(KubeConfigLoader.Load(load), options);
+
     /// <summary>Where and as whom the client talks.</summary>
     public KubeClientConfig Config { get; }
 

@@ -36,7 +36,8 @@ public sealed record InformerHandler<T>(Action<T>? OnAdd = null, Action<T, T>? O
 /// <summary>
 /// Lists a kind, then watches it, keeping a local cache by "namespace/name" that handlers and reconcilers
 /// read instead of the API server. After a 410 it lists again and tells handlers what changed meanwhile
-/// (objects missing from the new list are reported deleted). Handlers run one at a time, in event order.
+/// (objects missing from the new list are reported deleted). Handlers run one at a time, in event order,
+/// and should only queue keys. Cached objects are shared: copy one before changing it.
 /// </summary>
 public sealed class SharedInformer<T> : IAsyncDisposable
     where T : class

@@ -13,8 +13,8 @@ public sealed class LeaderElectorTests
         LeaseName = "fluid-controller",
         Namespace = "fluid-system",
         Identity = identity,
-        LeaseDuration = TimeSpan.FromSeconds(1),
-        RenewDeadline = TimeSpan.FromMilliseconds(600),
+        LeaseDuration = TimeSpan.FromSeconds(2),
+        RenewDeadline = TimeSpan.FromMilliseconds(1200),
         RetryPeriod = TimeSpan.FromMilliseconds(100),
     };
 

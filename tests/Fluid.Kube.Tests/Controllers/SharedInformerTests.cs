@@ -117,6 +117,33 @@ public sealed class SharedInformerTests
     }
 
     [Fact]
+    public async Task An_informer_over_JSON_pods_of_every_namespace_keys_them_by_namespace()
+    {
+        await using var fake = await FakeApiServer.StartAsync();
+        using var client = Clients.For(fake.Http);
+        var pods = client.Resource("v1", "Pod");
+        await pods.CreateAsync(Pod("demo-worker-0"), "team-a");
+        await pods.CreateAsync(Pod("demo-worker-0"), "team-b");
+        await using var informer = new SharedInformer<System.Text.Json.Nodes.JsonObject>(pods, new InformerOptions { Namespace = KubeClient.AllNamespaces });
+
+        informer.Start();
+        await informer.WaitForSyncAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await pods.MergePatchAsync("demo-worker-0", System.Text.Json.Nodes.JsonNode.Parse("""{"status":{"phase":"Running"}}""")!, "team-b");
+        await Eventually(() => (string?)informer.Get("team-b/demo-worker-0")?["status"]?["phase"] == "Running");
+
+        Assert.Null(informer.Get("team-a/demo-worker-0")!["status"]?["phase"]);
+        Assert.Single(informer.List("team-a"));
+    }
+
+    private static System.Text.Json.Nodes.JsonObject Pod(string name) => new()
+    {
+        ["apiVersion"] = "v1",
+        ["kind"] = "Pod",
+        ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = name },
+        ["spec"] = System.Text.Json.Nodes.JsonNode.Parse("""{"containers":[{"name":"worker","image":"fluid/cache:1"}]}"""),
+    };
+
+    [Fact]
     public async Task An_expired_continue_token_makes_the_first_list_start_over_unpaged()
     {
         const string Datasets = "/apis/data.fluid.io/v1alpha1/namespaces/default/datasets";
