@@ -98,6 +98,7 @@ public sealed class LeaderElector
     /// <summary>
     /// Campaigns until the lease is ours, leads until it is lost or <paramref name="cancellationToken"/> is
     /// cancelled, then returns (releasing the lease when cancelled). Run it again to campaign again.
+    /// Cancelled before it ever led, it throws <see cref="OperationCanceledException"/>.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {

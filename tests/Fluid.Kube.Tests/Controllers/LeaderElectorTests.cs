@@ -49,6 +49,57 @@ public sealed class LeaderElectorTests
     }
 
     [Fact]
+    public async Task Candidates_starting_together_elect_exactly_one_leader()
+    {
+        await using var fake = await FakeApiServer.StartAsync();
+        using var client = Clients.For(fake.Http);
+        var leading = 0;
+        var most = 0;
+        var electors = Enumerable.Range(0, 3).Select(i => new LeaderElector(client, Options($"pod-{i}"), async ct =>
+        {
+            var now = Interlocked.Increment(ref leading);
+            InterlockedMax(ref most, now);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            Interlocked.Decrement(ref leading);
+        })).ToList();
+        using var stop = new CancellationTokenSource();
+
+        var runs = electors.Select(e => e.RunAsync(stop.Token)).ToList();
+        await SharedInformerTests.Eventually(() => electors.Any(e => e.IsLeader));
+        await Task.Delay(1000);
+
+        Assert.Single(electors, e => e.IsLeader);
+        Assert.Equal(1, Volatile.Read(ref most));
+        await stop.CancelAsync();
+        foreach (var run in runs)
+        {
+            try
+            {
+                await run;
+            }
+            catch (OperationCanceledException)
+            {
+                // Candidates that never led stop while waiting for their next try.
+            }
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    [Fact]
     public async Task A_leader_whose_lease_was_taken_stops_leading()
     {
         await using var fake = await FakeApiServer.StartAsync();
