@@ -23,7 +23,10 @@ public sealed class KubeClientConfig
     /// <summary>Accept any server certificate (insecure-skip-tls-verify).</summary>
     public bool InsecureSkipTlsVerify { get; init; }
 
-    /// <summary>Name the server certificate must match instead of the server's host (tls-server-name).</summary>
+    /// <summary>
+    /// Name the server certificate must match instead of the server's host (tls-server-name). Unlike kubectl,
+    /// SNI still carries the URL's host: SocketsHttpHandler takes SNI from the request, not from SslOptions.
+    /// </summary>
     public string? TlsServerName { get; init; }
 
     /// <summary>Client certificate with its private key, for mutual TLS.</summary>
