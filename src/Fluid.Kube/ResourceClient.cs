@@ -132,6 +132,37 @@ public sealed class ResourceClient<T>
             new PatchOptions { FieldManager = fieldManager, Force = force }, cancellationToken);
     }
 
+    /// <summary>
+    /// Read-modify-write with optimistic concurrency: reads the object, lets <paramref name="mutate"/> change it
+    /// (returning false to leave it), writes it back with its resourceVersion, and on a Conflict starts over
+    /// from a fresh read (up to <paramref name="attempts"/> times). With <paramref name="status"/> the write
+    /// goes to /status. Returns the object as stored.
+    /// </summary>
+    public async Task<T> UpdateAsync(
+        string name, Func<T, bool> mutate, string? @namespace = null, bool status = false, int attempts = 5, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await GetAsync(name, @namespace, cancellationToken).ConfigureAwait(false);
+            if (!mutate(current))
+            {
+                return current;
+            }
+
+            try
+            {
+                return status
+                    ? await ReplaceStatusAsync(current, cancellationToken).ConfigureAwait(false)
+                    : await ReplaceAsync(current, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (KubeApiException e) when (e.IsConflict && attempt < attempts)
+            {
+                // Someone wrote in between: apply the change again to what they wrote.
+            }
+        }
+    }
+
     /// <summary>Reads the object through /status.</summary>
     public Task<T> GetStatusAsync(string name, string? @namespace = null, CancellationToken cancellationToken = default) =>
         SendAsync<T>(HttpMethod.Get, SubPath(name, @namespace, "status", Descriptor.HasStatus), null, null, cancellationToken);

@@ -51,6 +51,32 @@ public sealed class FinalizerAndOwnerTests
     }
 
     [Fact]
+    public async Task Concurrent_read_modify_writes_all_land_through_conflict_retries()
+    {
+        await using var fake = await FakeApiServer.StartAsync();
+        using var client = Clients.For(fake.Http);
+        var datasets = client.Resource<Dataset>();
+        await datasets.CreateAsync(NewDataset("demo"));
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => datasets.UpdateAsync("demo", d =>
+        {
+            d.Metadata.Labels ??= [];
+            d.Metadata.Labels[$"writer-{i}"] = "done";
+            return true;
+        }, attempts: 10)));
+        var status = await datasets.UpdateAsync("demo", d =>
+        {
+            d.Status = new DatasetStatus { Phase = "Bound" };
+            return true;
+        }, status: true);
+
+        var stored = await datasets.GetAsync("demo");
+        Assert.Equal(["writer-0", "writer-1", "writer-2", "writer-3"], stored.Metadata.Labels!.Keys.Order());
+        Assert.Equal("Bound", stored.Status!.Phase);
+        Assert.Equal(stored.Metadata.ResourceVersion, status.Metadata.ResourceVersion);
+    }
+
+    [Fact]
     public async Task Finalizers_work_on_kinds_read_as_JSON()
     {
         await using var fake = await FakeApiServer.StartAsync();
