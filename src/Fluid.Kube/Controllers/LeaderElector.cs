@@ -153,7 +153,18 @@ public sealed class LeaderElector
                 return;
             }
 
-            if (await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false))
+            bool renewed;
+            try
+            {
+                renewed = await TryAcquireOrRenewAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Stopped mid-renewal: step down and release like any other stop.
+                return;
+            }
+
+            if (renewed)
             {
                 lastRenew = DateTime.UtcNow;
             }
