@@ -55,15 +55,16 @@ public sealed class WorkQueueTests
     [Fact]
     public void The_overall_bucket_spaces_out_retries_beyond_the_burst()
     {
-        var limiter = new RequeueRateLimiter<string>(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1), perSecond: 10, burst: 2);
+        var time = new ManualTime();
+        var limiter = new RequeueRateLimiter<string>(TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1), perSecond: 10, burst: 2, time: time);
 
-        Assert.True(limiter.When("a") <= TimeSpan.FromMilliseconds(1));
-        Assert.True(limiter.When("b") <= TimeSpan.FromMilliseconds(1));
-        var third = limiter.When("c");
-        var fourth = limiter.When("d");
+        Assert.Equal(1, limiter.When("a").TotalMilliseconds);
+        Assert.Equal(1, limiter.When("b").TotalMilliseconds);
+        Assert.Equal(100, limiter.When("c").TotalMilliseconds, 3);
+        Assert.Equal(200, limiter.When("d").TotalMilliseconds, 3);
 
-        Assert.InRange(third.TotalMilliseconds, 50, 101);
-        Assert.InRange(fourth.TotalMilliseconds, 150, 201);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, limiter.When("e").TotalMilliseconds, 3);
     }
 
     [Fact]
@@ -164,6 +165,17 @@ public sealed class WorkQueueTests
             Assert.True(DateTime.UtcNow < deadline, "the condition did not hold within 20 s");
             await Task.Delay(10);
         }
+    }
+
+    private sealed class ManualTime : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => _ticks;
+
+        public void Advance(TimeSpan by) => _ticks += by.Ticks;
     }
 
     private sealed class DelegateReconciler(Func<string, CancellationToken, Task<ReconcileResult>> reconcile) : IReconciler
