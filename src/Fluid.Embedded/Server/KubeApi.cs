@@ -114,9 +114,11 @@ public sealed class KubeApi(ObjectStore store, ResourceCatalog catalog, KubeApiO
             case ["openapi", "v2"] when get:
                 if (request.Headers.Accept.ToString().Contains(OpenApi.ProtobufV2, StringComparison.Ordinal))
                 {
-                    // An empty protobuf message is an empty OpenAPI v2 document.
-                    context.Response.ContentType = OpenApi.ProtobufV2;
-                    context.Response.ContentLength = 0;
+                    // Served as octet-stream, as kube-apiserver does: kubectl 1.20 cannot parse the '@' of the media type it asked for.
+                    var document = OpenApi.V2Protobuf();
+                    context.Response.ContentType = "application/octet-stream";
+                    context.Response.ContentLength = document.Length;
+                    await context.Response.Body.WriteAsync(document).ConfigureAwait(false);
                     return;
                 }
 

@@ -76,6 +76,25 @@ public static class OpenApi
         ["paths"] = new JsonObject(),
     };
 
+    /// <summary>
+    /// GET /openapi/v2 as protobuf (gnostic's openapi_v2.Document): swagger (field 1) and info (field 2: title 1,
+    /// version 2), no definitions, so kubectl finds no client-side schema and leaves validation to the server.
+    /// </summary>
+    public static byte[] V2Protobuf()
+    {
+        var info = Concat(Field(1, "fluidd"), Field(2, $"v1.{Discovery.KubernetesMinor}.0"));
+        return Concat(Field(1, "2.0"), Field(2, info));
+    }
+
+    private static byte[] Field(int number, string text) => Field(number, Encoding.UTF8.GetBytes(text));
+
+    // A length-delimited protobuf field (wire type 2); lengths here stay under 128, one varint byte.
+    private static byte[] Field(int number, byte[] payload) => payload.Length < 128
+        ? Concat([(byte)((number << 3) | 2), (byte)payload.Length], payload)
+        : throw new InvalidOperationException("protobuf field too long for a one-byte length");
+
+    private static byte[] Concat(params byte[][] parts) => [.. parts.SelectMany(p => p)];
+
     private static IEnumerable<(string Group, string Version)> GroupVersions(ResourceCatalog catalog) =>
         catalog.All.Select(r => (r.Group, r.Version)).Distinct().OrderBy(g => g.Group, StringComparer.Ordinal);
 
