@@ -112,6 +112,47 @@ public sealed class ReconcilersAgainstFluiddTests(ControllerFixture cluster) : I
     }
 
     [Fact]
+    public async Task Two_dataloads_of_one_dataset_take_turns_and_a_finished_one_goes_after_its_ttl()
+    {
+        await Create(Dataset("turns"));
+        await Create(ControllerFixture.Parse("""{"apiVersion":"data.fluid.io/v1alpha1","kind":"JuiceFSRuntime","metadata":{"name":"turns"},"spec":{"replicas":1}}"""));
+        await cluster.EventuallyAsync("the master StatefulSet", () => cluster.GetAsync("apps/v1", "StatefulSet", "turns-master"));
+        await cluster.MarkReadyAsync("StatefulSet", "turns-master");
+        await cluster.EventuallyAsync("the worker StatefulSet", () => cluster.GetAsync("apps/v1", "StatefulSet", "turns-worker"));
+        await cluster.MarkReadyAsync("StatefulSet", "turns-worker");
+        await cluster.EventuallyAsync("the dataset Bound", async () =>
+            await cluster.GetAsync(Fluid, "Dataset", "turns") is { } d && d["status"]?["phase"]?.GetValue<string>() == "Bound" ? d : null);
+
+        foreach (var name in new[] { "turns-a", "turns-b" })
+        {
+            await Create(ControllerFixture.Parse($$$"""{"apiVersion":"data.fluid.io/v1alpha1","kind":"DataLoad","metadata":{"name":"{{{name}}}"},"spec":{"dataset":{"name":"turns"},"ttlSecondsAfterFinished":1}}"""));
+        }
+
+        // One runs, the other waits for the dataset's lock, whichever the controller saw first.
+        var (running, waiting) = await cluster.EventuallyAsync("one DataLoad Executing and one Pending on the lock", async () =>
+        {
+            var a = await cluster.GetAsync(Fluid, "DataLoad", "turns-a");
+            var b = await cluster.GetAsync(Fluid, "DataLoad", "turns-b");
+            string? Phase(JsonObject? l) => l?["status"]?["phase"]?.GetValue<string>();
+            string? Reason(JsonObject? l) => l?["status"]?["conditions"]?[0]?["reason"]?.GetValue<string>();
+            return Phase(a) == "Executing" && Phase(b) == "Pending" && Reason(b) == "DatasetLocked" ? Tuple.Create("turns-a", "turns-b")
+                : Phase(b) == "Executing" && Phase(a) == "Pending" && Reason(a) == "DatasetLocked" ? Tuple.Create("turns-b", "turns-a")
+                : null;
+        }).ContinueWith(t => (t.Result.Item1, t.Result.Item2), TaskScheduler.Default);
+        Assert.Null(await cluster.GetAsync("batch/v1", "Job", waiting + "-loader-job"));
+
+        await cluster.Client.Resource("batch/v1", "Job").UpdateAsync(running + "-loader-job", j =>
+        {
+            j["status"] = new JsonObject { ["failed"] = 1, ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Failed", ["status"] = "True", ["reason"] = "BackoffLimitExceeded", ["message"] = "Job has reached the specified backoff limit" }) };
+            return true;
+        }, "default", status: true);
+        await cluster.EventuallyAsync("the other DataLoad Executing once the lock is released", async () =>
+            await cluster.GetAsync(Fluid, "DataLoad", waiting) is { } l && l["status"]?["phase"]?.GetValue<string>() == "Executing" ? l : null);
+        Assert.NotNull(await cluster.GetAsync("batch/v1", "Job", waiting + "-loader-job"));
+        await cluster.EventuallyAsync("the failed DataLoad deleted after its ttl", async () => await cluster.GetAsync(Fluid, "DataLoad", running) is null ? new JsonObject() : null);
+    }
+
+    [Fact]
     public async Task A_dataset_naming_a_missing_secret_gets_a_condition_and_a_warning_and_recovers_when_it_appears()
     {
         var dataset = Dataset("secret");
