@@ -177,6 +177,19 @@ public sealed class ReconcilersAgainstFluiddTests(ControllerFixture cluster) : I
     }
 
     [Fact]
+    public async Task A_runtime_no_engine_serves_gets_a_condition_and_a_warning_naming_the_field()
+    {
+        await Create(Dataset("alien"));
+        await Create(ControllerFixture.Parse("""{"apiVersion":"data.fluid.io/v1alpha1","kind":"CacheRuntime","metadata":{"name":"alien"},"spec":{"runtimeClassName":"curvine"}}"""));
+        var rejected = await cluster.EventuallyAsync("a Validated=False condition", async () =>
+            await cluster.GetAsync(Fluid, "CacheRuntime", "alien") is { } r && Condition(r, RuntimeReconciler.ValidCondition) is { } c && c["status"]?.GetValue<string>() == "False" ? r : null);
+        Assert.StartsWith("spec.runtimeClassName:", Condition(rejected, RuntimeReconciler.ValidCondition)!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        await cluster.EventuallyAsync("a NoEngine warning", async () =>
+            await cluster.WarningsAsync("CacheRuntime", "alien") is { } w && w.Any(x => x.StartsWith("NoEngine", StringComparison.Ordinal)) ? w : null);
+        Assert.Null(await cluster.GetAsync("apps/v1", "StatefulSet", "alien-master"));
+    }
+
+    [Fact]
     public async Task A_dataload_of_a_dataset_without_a_runtime_stays_pending_with_the_reason()
     {
         await Create(Dataset("lonely"));
