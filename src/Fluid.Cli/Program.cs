@@ -17,6 +17,7 @@ internal static class Program
             CrdsCommand.Create(),
             Commands.Cache.CacheCommand.Create(),
             ServerCommand.Create(),
+            ControllerCommand.Create(),
         };
 
         try

@@ -24,6 +24,9 @@ public sealed class EngineRegistry
     /// <summary>Kinds and classes with a registered engine, for messages and tests.</summary>
     public IReadOnlyList<string> Registered => [.. _factories.Keys.Select(Describe).Order(StringComparer.Ordinal)];
 
+    /// <summary>Runtime kinds with at least one registered engine, in name order (a controller watches each).</summary>
+    public IReadOnlyList<string> Kinds => [.. _factories.Keys.Select(k => k.Kind).Distinct().Order(StringComparer.Ordinal)];
+
     /// <summary>True when an engine serves the kind (and class).</summary>
     public bool Serves(string runtimeKind, string? runtimeClass = null) => _factories.ContainsKey((runtimeKind, runtimeClass ?? ""));
 
