@@ -325,6 +325,74 @@ public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixt
         await agent.Wait("the pid file to go", () => Task.FromResult(File.Exists(pidFiles[0]) ? null : "gone"), 5);
     }
 
+    [Fact]
+    public async Task A_crashing_container_is_restarted_with_back_off_and_shows_CrashLoopBackOff()
+    {
+        var pods = agent.Client.Resource("v1", "Pod");
+        await pods.CreateAsync(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = new JsonObject { ["name"] = "crasher" },
+            ["spec"] = new JsonObject
+            {
+                ["restartPolicy"] = "Always",
+                ["containers"] = new JsonArray(new JsonObject { ["name"] = "crash", ["image"] = "fluid", ["args"] = new JsonArray("validate", "/nonexistent/fluid-agent-test.yaml") }),
+            },
+        }, "default");
+        try
+        {
+            var pod = await agent.Wait("two restarts", async () =>
+            {
+                var current = await pods.GetAsync("crasher", "default");
+                return current["status"]?["containerStatuses"]?[0]?["restartCount"]?.GetValue<int>() >= 2 ? current : null;
+            }, 30);
+            var status = pod["status"]!["containerStatuses"]![0]!;
+            Assert.Equal("Running", pod["status"]!["phase"]!.GetValue<string>());
+            Assert.False(status["ready"]!.GetValue<bool>());
+            Assert.NotEqual(0, status["lastState"]!["terminated"]!["exitCode"]!.GetValue<int>());
+            await agent.Wait("the CrashLoopBackOff reason", async () =>
+                (await pods.GetAsync("crasher", "default"))["status"]?["containerStatuses"]?[0]?["state"]?["waiting"]?["reason"]?.GetValue<string>() == "CrashLoopBackOff" ? "seen" : null, 15);
+        }
+        finally
+        {
+            await pods.DeleteAsync("crasher", "default");
+        }
+    }
+
+    [Fact]
+    public async Task A_new_agent_kills_processes_an_earlier_agent_left_behind()
+    {
+        using var orphan = System.Diagnostics.Process.Start("sleep", "60");
+        var data = Directory.CreateTempSubdirectory("fluidd-agent-leftover-").FullName;
+        try
+        {
+            var podDirectory = Path.Combine(data, "agent", "pods", "default_gone_0000");
+            Directory.CreateDirectory(podDirectory);
+            var ticks = File.ReadAllText($"/proc/{orphan.Id}/stat").Split(") ")[1].Split(' ')[19];
+            File.WriteAllText(Path.Combine(podDirectory, "main.pid"), $"{orphan.Id} {ticks}\n");
+            await using (var server = await Hosting.FluiddServer.StartAsync(new Hosting.FluiddOptions
+            {
+                DataDirectory = data,
+                Port = 0,
+                NodeAgent = new Embedded.Agent.NodeAgentOptions { DataDirectory = Path.Combine(data, "agent"), NodeName = "leftover-node" },
+            }))
+            {
+                Assert.True(orphan.WaitForExit(TimeSpan.FromSeconds(5)), "the process recorded by an earlier agent still runs");
+                Assert.False(File.Exists(Path.Combine(podDirectory, "main.pid")));
+            }
+        }
+        finally
+        {
+            if (!orphan.HasExited)
+            {
+                orphan.Kill();
+            }
+
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
     private async Task CreateSecretAsync(string name, string key, string value)
     {
         try
