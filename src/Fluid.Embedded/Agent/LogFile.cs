@@ -5,6 +5,7 @@ internal sealed class LogFile(string path, long maxBytes) : IDisposable
 {
     private readonly Lock _lock = new();
     private FileStream _stream = Open(path);
+    private bool _closed;
 
     public string Path { get; } = path;
 
@@ -12,9 +13,16 @@ internal sealed class LogFile(string path, long maxBytes) : IDisposable
     {
         var buffer = new byte[16 * 1024];
         int read;
-        while ((read = await source.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        try
         {
-            Write(buffer.AsSpan(0, read));
+            while ((read = await source.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+            {
+                Write(buffer.AsSpan(0, read));
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The process ended or the pod was torn down while output was still in flight.
         }
     }
 
@@ -24,6 +32,11 @@ internal sealed class LogFile(string path, long maxBytes) : IDisposable
     {
         lock (_lock)
         {
+            if (_closed)
+            {
+                return;
+            }
+
             if (_stream.Length + bytes.Length > maxBytes && _stream.Length > 0)
             {
                 _stream.Dispose();
@@ -42,6 +55,7 @@ internal sealed class LogFile(string path, long maxBytes) : IDisposable
     {
         lock (_lock)
         {
+            _closed = true;
             _stream.Dispose();
         }
     }
