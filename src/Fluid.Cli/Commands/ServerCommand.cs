@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Fluid.Cli.Commands.Cache;
+using Fluid.Embedded.Agent;
 using Fluid.Embedded.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -26,19 +27,28 @@ internal static class ServerCommand
             Description = "IP address to listen on (default 127.0.0.1). Anything but loopback exposes the API to the network; it still needs the token.",
             DefaultValueFactory = _ => "127.0.0.1",
         };
+        var noAgent = new Option<bool>("--no-agent")
+        {
+            Description = "Serve the API only: do not register this machine as a Node nor run pods (StatefulSets, DaemonSets, Jobs) as local processes.",
+        };
+        var nodeName = new Option<string?>("--node-name")
+        {
+            Description = "Name of the Node the agent registers (default: this machine's hostname).",
+        };
         var command = new Command("server", """
             Run fluidd, the embedded single-node Kubernetes API server, in the foreground (stop it with Ctrl-C or SIGTERM).
 
             It serves Fluid's kinds (data.fluid.io/v1alpha1) and the core, apps, batch and coordination kinds Fluid's
             controllers use, over HTTPS with a bearer token, and keeps them in DIR/fluidd.db. It writes DIR/kubeconfig
-            (mode 0600) for kubectl:
+            (mode 0600) for kubectl. Unless --no-agent is given, its node agent registers this machine as a Node and
+            runs the pods of image `fluid` bound to it as local processes (logs in DIR/agent/pods/):
 
               fluid server --data-dir ~/.fluid/server &
               export KUBECONFIG=~/.fluid/server/kubeconfig
               kubectl apply -f examples/ && kubectl get datasets
             """)
         {
-            dataDir, port, address,
+            dataDir, port, address, noAgent, nodeName,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -65,9 +75,23 @@ internal static class ServerCommand
             FluiddServer server;
             try
             {
-                server = await FluiddServer.StartAsync(new FluiddOptions { DataDirectory = directory, Port = portNumber, Address = ip }, loggers, ct).ConfigureAwait(false);
+                server = await FluiddServer.StartAsync(new FluiddOptions
+                {
+                    DataDirectory = directory,
+                    Port = portNumber,
+                    Address = ip,
+                    NodeAgent = result.GetValue(noAgent) ? null : new NodeAgentOptions
+                    {
+                        DataDirectory = Path.Combine(directory, "agent"),
+                        NodeName = result.GetValue(nodeName) ?? Environment.MachineName.ToLowerInvariant(),
+                    },
+                }, loggers, ct).ConfigureAwait(false);
             }
             catch (FluiddStartException e)
+            {
+                throw new CliException(e.Message);
+            }
+            catch (PlatformNotSupportedException e)
             {
                 throw new CliException(e.Message);
             }
@@ -76,6 +100,7 @@ internal static class ServerCommand
             {
                 Console.WriteLine($"fluidd serving {server.Url}");
                 Console.WriteLine($"kubeconfig: {server.KubeconfigPath} (export KUBECONFIG={server.KubeconfigPath})");
+                Console.WriteLine(server.Agent is { } agent ? $"node agent running pods as Node {agent.NodeName}" : "node agent off (--no-agent)");
                 await CacheCommand.WaitForStop(ct).ConfigureAwait(false);
                 Console.WriteLine("fluidd stopping");
             }

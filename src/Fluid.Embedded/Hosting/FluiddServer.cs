@@ -5,8 +5,11 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Fluid.Api.Meta;
 using Fluid.Api.Serialization;
+using Fluid.Embedded.Agent;
 using Fluid.Embedded.Server;
 using Fluid.Embedded.Storage;
+using Fluid.Kube;
+using Fluid.Kube.Config;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -37,6 +40,9 @@ public sealed class FluiddOptions
 
     /// <summary>Largest request body accepted.</summary>
     public long MaxBodyBytes { get; init; } = 3 * 1024 * 1024;
+
+    /// <summary>The node agent to start against this server's own kubeconfig; null runs the API alone.</summary>
+    public NodeAgentOptions? NodeAgent { get; init; }
 }
 
 /// <summary>A user error starting fluidd (port in use, data directory not writable); the message says what to do.</summary>
@@ -49,6 +55,7 @@ public sealed class FluiddStartException(string message, Exception? inner = null
 public sealed class FluiddServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private KubeClient? _agentClient;
 
     private FluiddServer(WebApplication app, ObjectStore store, Uri url, string token, string kubeconfig, string caPem)
     {
@@ -74,6 +81,9 @@ public sealed class FluiddServer : IAsyncDisposable
 
     /// <summary>The CA that issued the server certificate, in PEM.</summary>
     public string CaCertificatePem { get; }
+
+    /// <summary>The node agent, when one was asked for.</summary>
+    public NodeAgent? Agent { get; private set; }
 
     /// <summary>Starts fluidd; throws <see cref="FluiddStartException"/> for problems the user can fix.</summary>
     public static async Task<FluiddServer> StartAsync(FluiddOptions options, ILoggerFactory? loggers = null, CancellationToken cancellation = default)
@@ -150,7 +160,23 @@ public sealed class FluiddServer : IAsyncDisposable
             var url = new Uri($"https://{host}:{port}");
             var kubeconfig = Path.Combine(directory, "kubeconfig");
             Secrets.Write(kubeconfig, Kubeconfig(url, caPem, token));
-            return new FluiddServer(app, store, url, token, kubeconfig, caPem);
+            var server = new FluiddServer(app, store, url, token, kubeconfig, caPem);
+            if (options.NodeAgent is { } agent)
+            {
+                // The agent is a client like any other: it reaches the store only through the API.
+                server._agentClient = new KubeClient(KubeConfigLoader.LoadFiles([kubeconfig]));
+                try
+                {
+                    server.Agent = await NodeAgent.StartAsync(server._agentClient, agent, loggers.CreateLogger("fluidd-agent"), cancellation).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await server.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }
+
+            return server;
         }
         catch
         {
@@ -162,6 +188,12 @@ public sealed class FluiddServer : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (Agent is not null)
+        {
+            await Agent.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _agentClient?.Dispose();
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
         {
             await _app.StopAsync(timeout.Token).ConfigureAwait(false);

@@ -1,0 +1,62 @@
+namespace Fluid.Embedded.Agent;
+
+/// <summary>A container's stdout and stderr in one file, moved to NAME.1 when it grows past the cap.</summary>
+internal sealed class LogFile(string path, long maxBytes) : IDisposable
+{
+    private readonly Lock _lock = new();
+    private FileStream _stream = Open(path);
+    private bool _closed;
+
+    public string Path { get; } = path;
+
+    public async Task PumpAsync(Stream source)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        try
+        {
+            while ((read = await source.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+            {
+                Write(buffer.AsSpan(0, read));
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The process ended or the pod was torn down while output was still in flight.
+        }
+    }
+
+    public void Note(string line) => Write(System.Text.Encoding.UTF8.GetBytes($"{DateTimeOffset.UtcNow:O} fluidd-agent: {line}\n"));
+
+    private void Write(ReadOnlySpan<byte> bytes)
+    {
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            if (_stream.Length + bytes.Length > maxBytes && _stream.Length > 0)
+            {
+                _stream.Dispose();
+                File.Move(Path, Path + ".1", overwrite: true);
+                _stream = Open(Path);
+            }
+
+            _stream.Write(bytes);
+            _stream.Flush();
+        }
+    }
+
+    private static FileStream Open(string path) => new(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            _stream.Dispose();
+        }
+    }
+}
