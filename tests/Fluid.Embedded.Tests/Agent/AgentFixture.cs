@@ -44,6 +44,14 @@ public sealed class AgentFixture : IAsyncLifetime
         Client.Dispose();
         await Server.DisposeAsync();
         Directory.Delete(DataDirectory, recursive: true);
+        // Mount points the agent created on the host for the tests' volumeMounts (empty once the pods are gone).
+        foreach (var directory in new[] { "/var/lib/fluid-agent-test", "/run/fluid-agent-test", "/etc/fluid-agent-test" }.Concat(Directory.GetDirectories("/tmp", "fluid-agent-test-ds-*")))
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
     }
 
     /// <summary>Every pod log the agent wrote, for the message of a failed wait.</summary>
