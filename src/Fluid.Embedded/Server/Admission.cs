@@ -55,6 +55,11 @@ public static class Admission
                 errors.Add("metadata.name", problem);
             }
 
+            if (type.Group.Length == 0 && type.Kind == "Secret")
+            {
+                FoldStringData(obj, errors);
+            }
+
             Refuse(type, name, errors);
             return obj;
         }
@@ -88,6 +93,36 @@ public static class Admission
         Refuse(type, name, result);
         ObjectDefaults.Apply(document.Object!);
         return FluidJson.ToNode(document.Object!);
+    }
+
+    // stringData is write-only, as in kube-apiserver: its keys are written into data (base64), over data's own.
+    private static void FoldStringData(JsonObject secret, FieldErrors errors)
+    {
+        if (secret["stringData"] is not { } node)
+        {
+            return;
+        }
+
+        if (node is not JsonObject strings)
+        {
+            errors.Add("stringData", "must be a map of strings");
+            return;
+        }
+
+        var data = secret["data"] as JsonObject ?? new JsonObject();
+        foreach (var (key, value) in strings)
+        {
+            if (value is not JsonValue text || !text.TryGetValue<string>(out var plain))
+            {
+                errors.Add($"stringData[{key}]", "must be a string");
+                continue;
+            }
+
+            data[key] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(plain));
+        }
+
+        secret["data"] = data;
+        secret.Remove("stringData");
     }
 
     private static void Refuse(ResourceType type, string name, FieldErrors errors)

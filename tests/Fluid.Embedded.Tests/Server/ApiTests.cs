@@ -24,6 +24,30 @@ public sealed class ApiTests(FluiddFixture fluidd) : IClassFixture<FluiddFixture
     }
 
     [Fact]
+    public async Task A_secret_s_stringData_is_stored_as_base64_data_as_kube_apiserver_does()
+    {
+        var secret = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new JsonObject { ["name"] = "string-data" },
+            ["data"] = new JsonObject { ["kept"] = "a2VwdA==", ["token"] = "b2xk" },
+            ["stringData"] = new JsonObject { ["token"] = "s3cr3t" },
+        };
+        var (code, created) = await _client.Send(HttpMethod.Post, "/api/v1/namespaces/default/secrets", secret);
+        Assert.Equal(HttpStatusCode.Created, code);
+        Assert.Null(created["stringData"]);
+        Assert.Equal("kept", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(created["data"]!["kept"]!.GetValue<string>())));
+        Assert.Equal("s3cr3t", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(created["data"]!["token"]!.GetValue<string>())));
+
+        secret["metadata"]!["name"] = "string-data-bad";
+        secret["stringData"] = new JsonObject { ["token"] = 5 };
+        var (badCode, bad) = await _client.Send(HttpMethod.Post, "/api/v1/namespaces/default/secrets", secret);
+        Assert.Equal((HttpStatusCode)422, badCode);
+        Assert.Contains("stringData[token]", bad.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dataset_is_created_defaulted_read_and_listed()
     {
         var (code, created) = await _client.Send(HttpMethod.Post, Datasets, Http.Dataset("crud"));
