@@ -373,6 +373,21 @@ public sealed partial class DatasetFileSystem
         return _stagingDirectory = directory;
     }
 
+    // A staging directory this file system made for itself goes with it; one given in the options is the caller's.
+    private void DeleteOwnStagingDirectory()
+    {
+        foreach (var staged in _staged.Values)
+        {
+            staged.Dispose();
+        }
+
+        _staged.Clear();
+        if (Options.StagingDirectory is null && _stagingDirectory is { } own && Directory.Exists(own))
+        {
+            Directory.Delete(own, recursive: true);
+        }
+    }
+
     // A file open for writing shows its staged size until it is in the source.
     private UfsEntry Overlay(UfsEntry entry, ulong ino)
     {

@@ -343,6 +343,7 @@ public sealed partial class DatasetFileSystem
         _directories.Clear();
         _lookups.Clear();
         _nodes.Dispose();
+        DeleteOwnStagingDirectory();
     }
 
     internal unsafe int Statfs(nint request)

@@ -131,7 +131,7 @@ internal static class FuseCommand
             }
         }
 
-        var fileSystem = new DatasetFileSystem(client, new DatasetFileSystemOptions { NodeJournal = connection.NodeJournal }, writer);
+        var fileSystem = new DatasetFileSystem(client, new DatasetFileSystemOptions { NodeJournal = connection.NodeJournal, StagingDirectory = Path.Combine(connection.StateDirectory, "staging") }, writer);
         using var mount = FuseMount.Serve(connection, fileSystem, options);
         Console.Error.WriteLine($"fuse server pid {Environment.ProcessId} serving {connection.Mountpoint}");
         await Task.WhenAny(CacheCommand.WaitForStop(ct), mount.Ended).ConfigureAwait(false);
