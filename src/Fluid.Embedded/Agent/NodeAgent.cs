@@ -35,7 +35,7 @@ public sealed class NodeAgentOptions
     public TimeSpan InitialRestartBackoff { get; init; } = TimeSpan.FromSeconds(10);
 }
 
-/// <summary>The program that stands in for image `fluid`.</summary>
+/// <summary>This fluid program as a command line that starts it again: the image `fluid` of the agent's pods, the FUSE supervisor's servers.</summary>
 public sealed record FluidProgram(string Path, IReadOnlyList<string> Prefix)
 {
     /// <summary>This process: its apphost, or `dotnet ENTRY.dll` when run through the muxer.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Fluid.Cache.Client;
 using Fluid.Cache.Ufs;
+using Fluid.Embedded.Agent;
 using Fluid.Fuse;
 
 namespace Fluid.Cli.Commands.Cache;
@@ -89,7 +90,7 @@ internal static class FuseCommand
     // The server runs this same command line in a session of its own, so Ctrl-C reaches the supervisor only.
     private static Process StartServer(FuseSupervisor supervisor, bool standby)
     {
-        var (program, prefix) = Self();
+        var (program, prefix) = FluidProgram.Self();
         var start = new ProcessStartInfo(File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : program) { UseShellExecute = false, RedirectStandardInput = true };
         start.Environment[StandbyVariable] = standby ? "1" : "0";
         if (start.FileName != program)
@@ -108,13 +109,6 @@ internal static class FuseCommand
         }
 
         return Process.Start(start) ?? throw new CliException("starting the FUSE server process failed");
-    }
-
-    // The apphost, or `dotnet fluid.dll` when run through the muxer.
-    private static (string Program, string[] Prefix) Self()
-    {
-        var path = Environment.ProcessPath ?? throw new CliException("cannot tell which program this is to start the FUSE server");
-        return Path.GetFileNameWithoutExtension(path) == "dotnet" ? (path, [typeof(Program).Assembly.Location]) : (path, []);
     }
 
     private static async Task<int> ServeAsync(InheritedConnection connection, CacheClient client, FuseMountOptions options, SourceWriter? writer, CancellationToken ct)
