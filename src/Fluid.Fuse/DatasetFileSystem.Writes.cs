@@ -39,9 +39,7 @@ public sealed partial class DatasetFileSystem
         _writer.WriteFileAsync(path, Stream.Null, CancellationToken.None).GetAwaiter().GetResult();
         var ino = InodeOf(path);
         var staged = Stage(ino, path, copyFrom: null);
-        var handle = Register(_staged, 0, staged);
-        _stagedByInode[ino] = staged;
-        info->Fh = handle;
+        var handle = info->Fh = HandleFor(staged);
         var param = EntryOf(new UfsEntry(path, false, 0, DateTimeOffset.UtcNow, ""));
         _lookups.AddOrUpdate(param.Ino, 1, (_, n) => n + 1);
         if (LibFuse.ReplyCreate(request, &param, info) != 0)
@@ -239,15 +237,20 @@ public sealed partial class DatasetFileSystem
         var truncate = (info->Flags & LibC.OTrunc) != 0;
         var staged = Stage(ino, path, copyFrom: truncate ? null : Stat(path));
         staged.Dirty = truncate;
-        var handle = Register(_staged, 0, staged);
-        _stagedByInode[ino] = staged;
-        info->Fh = handle;
+        var handle = info->Fh = HandleFor(staged);
         if (LibFuse.ReplyOpen(request, info) != 0)
         {
             ReleaseStaged(handle);
         }
 
         return 0;
+    }
+
+    // A staged file gets a handle and becomes what getattr of its inode reports.
+    private ulong HandleFor(StagedFile staged)
+    {
+        _stagedByInode[staged.Ino] = staged;
+        return Register(_staged, 0, staged);
     }
 
     private unsafe int ReadStaged(nint request, StagedFile staged, int size, long offset)

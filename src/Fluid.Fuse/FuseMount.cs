@@ -98,17 +98,18 @@ public sealed unsafe class FuseMount : IDisposable
     /// </summary>
     public static FuseMount Serve(InheritedConnection connection, DatasetFileSystem fileSystem, FuseMountOptions? options = null)
     {
+        options ??= new FuseMountOptions();
         var mount = new FuseMount(connection.Mountpoint, fileSystem) { _connection = connection };
         try
         {
-            mount.CreateSession(options ?? new FuseMountOptions());
+            mount.CreateSession(options);
             if (LibFuse.SessionMount(mount._session, $"/dev/fd/{connection.Fd}") != 0)
             {
                 throw new IOException($"libfuse refused the inherited FUSE descriptor {connection.Fd}");
             }
 
             mount.Handshake(connection);
-            mount.StartLoop(options ?? new FuseMountOptions());
+            mount.StartLoop(options);
             File.WriteAllText(connection.ServingMarker(Environment.ProcessId), "");
         }
         catch
@@ -196,7 +197,7 @@ public sealed unsafe class FuseMount : IDisposable
 
     private void Handshake(InheritedConnection connection)
     {
-        var record = Path.Combine(connection.StateDirectory, "init");
+        var record = connection.InitRecord;
         byte[] init;
         if (File.Exists(record))
         {

@@ -141,7 +141,7 @@ public sealed class FuseSupervisor : IDisposable
                     return code;
                 }
 
-                if (!File.Exists(Path.Combine(_state.FullName, "init")))
+                if (!File.Exists(Connection.InitRecord))
                 {
                     _log.WriteLine($"fluid fuse: the server exited with code {code} before it could serve {Mountpoint}; unmounting");
                     Unmount();

@@ -16,6 +16,9 @@ public sealed record InheritedConnection(int Fd, string Mountpoint, string State
     /// <summary>The file that keeps the inode numbers the kernel knows (see <see cref="DatasetFileSystemOptions.NodeJournal"/>).</summary>
     public string NodeJournal => Path.Combine(StateDirectory, "nodes");
 
+    /// <summary>The kernel's INIT request as the first server read it; present once the connection was ever answered.</summary>
+    public string InitRecord => Path.Combine(StateDirectory, "init");
+
     /// <summary>The file a server creates once it serves the connection.</summary>
     public string ServingMarker(int pid) => Path.Combine(StateDirectory, $"serving.{pid.ToString(CultureInfo.InvariantCulture)}");
 
