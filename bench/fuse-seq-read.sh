@@ -6,16 +6,8 @@
 source "$(dirname "$0")/lib.sh"
 need python3 coreutils
 SIZE_MIB=${BENCH_SIZE_MIB:-2048}
-shm_dir src src; shm_dir cache cache
-random_file "$src/file.bin" "$SIZE_MIB"
-dataset_file "$WORK/dataset.yaml" "local://$src"
-master="http://127.0.0.1:$(free_port)"
-start_master "$master" "$WORK/dataset.yaml"
-start_worker "$master" "127.0.0.1:$(free_port)" "MEM:$cache:$((SIZE_MIB + 512))Mi" --local-socket "$WORK/worker.sock"
-mount_fluid "$master" "$WORK/ours"
+mount_one_file "$SIZE_MIB"
 mount_passthrough "$src" "$WORK/pt"
-
-cat "$WORK/ours/file.bin" > /dev/null   # cold: fills the cache
 once() { drop_caches; dd_gbps "$1"; }
 ours=$(best 3 once "$WORK/ours/file.bin")
 base=$(best 3 once "$WORK/pt/file.bin")

@@ -5,13 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 need python3 coreutils rclone fuse3
 SIZE_MIB=${BENCH_SIZE_MIB:-2048}
-shm_dir src src; shm_dir cache cache; shm_dir rcache rclone-cache
-random_file "$src/file.bin" "$SIZE_MIB"
-dataset_file "$WORK/dataset.yaml" "local://$src"
-master="http://127.0.0.1:$(free_port)"
-start_master "$master" "$WORK/dataset.yaml"
-start_worker "$master" "127.0.0.1:$(free_port)" "MEM:$cache:$((SIZE_MIB + 512))Mi" --local-socket "$WORK/worker.sock"
-mount_fluid "$master" "$WORK/ours"
+shm_dir rcache rclone-cache
+mount_one_file "$SIZE_MIB"
 
 mkdir -p "$WORK/rclone"
 rclone mount "$src" "$WORK/rclone" --read-only --vfs-cache-mode full --cache-dir "$rcache" \
@@ -19,7 +14,6 @@ rclone mount "$src" "$WORK/rclone" --read-only --vfs-cache-mode full --cache-dir
 PIDS+=($!); MOUNTS+=("$WORK/rclone")
 wait_mounted "$WORK/rclone" $!
 
-cat "$WORK/ours/file.bin" > /dev/null     # cold: fills our cache
 cat "$WORK/rclone/file.bin" > /dev/null   # cold: fills rclone's VFS cache
 once() { drop_caches; dd_gbps "$1"; }
 ours=$(best 3 once "$WORK/ours/file.bin")

@@ -167,6 +167,20 @@ mount_passthrough() {
   set_readahead "$2" 4096
 }
 
+# mount_one_file SIZE_MIB : a SIZE_MIB file at $src/file.bin on tmpfs, served by a master and a worker
+# whose MEM tier (in $cache) holds it, mounted with `fluid cache fuse` at $WORK/ours and read once
+# through the mount so the worker holds every block.
+mount_one_file() {
+  shm_dir src src; shm_dir cache cache
+  random_file "$src/file.bin" "$1"
+  dataset_file "$WORK/dataset.yaml" "local://$src"
+  local master="http://127.0.0.1:$(free_port)"
+  start_master "$master" "$WORK/dataset.yaml"
+  start_worker "$master" "127.0.0.1:$(free_port)" "MEM:$cache:$(($1 + 512))Mi" --local-socket "$WORK/worker.sock"
+  mount_fluid "$master" "$WORK/ours"
+  cat "$WORK/ours/file.bin" > /dev/null   # cold: fills the cache
+}
+
 # mount_fluid MASTER_URL MOUNTPOINT : `fluid cache fuse` (supervisor and server) in the background (it sets 4 MiB readahead).
 mount_fluid() {
   need fuse3
