@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text;
+using Fluid.Cache.Store;
 using Microsoft.Win32.SafeHandles;
 
 namespace Fluid.Fuse;
@@ -118,17 +119,7 @@ internal sealed class NodeTable : IDisposable
     {
         var length = RandomAccess.GetLength(_journal!);
         var bytes = new byte[length];
-        var read = 0;
-        while (read < bytes.Length)
-        {
-            var n = RandomAccess.Read(_journal!, bytes.AsSpan(read), read);
-            if (n == 0)
-            {
-                break;
-            }
-
-            read += n;
-        }
+        var read = BlockReader.ReadFully(_journal!, bytes, 0);
 
         var position = 0;
         while (position + 10 <= read)

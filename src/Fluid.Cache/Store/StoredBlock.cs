@@ -53,12 +53,15 @@ public sealed class BlockReader : IDisposable
     public string Medium { get; }
 
     /// <summary>Reads up to <c>buffer.Length</c> bytes at <paramref name="offset"/>; returns fewer only at the end of the block.</summary>
-    public int Read(long offset, Span<byte> buffer)
+    public int Read(long offset, Span<byte> buffer) => ReadFully(Handle, buffer, offset);
+
+    /// <summary>Reads from <paramref name="handle"/> at <paramref name="offset"/> until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
+    public static int ReadFully(SafeFileHandle handle, Span<byte> buffer, long offset)
     {
         var total = 0;
         while (total < buffer.Length)
         {
-            var read = RandomAccess.Read(Handle, buffer[total..], offset + total);
+            var read = RandomAccess.Read(handle, buffer[total..], offset + total);
             if (read == 0)
             {
                 break;

@@ -162,19 +162,7 @@ public sealed class S3UnderFileSystem : IUnderFileSystem, IVersionedReader
         try
         {
             using var response = await _client.GetObjectAsync(request, cancellationToken);
-            var total = 0;
-            while (total < buffer.Length)
-            {
-                var n = await response.ResponseStream.ReadAsync(buffer[total..], cancellationToken);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                total += n;
-            }
-
-            return total;
+            return await response.ResponseStream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
         {

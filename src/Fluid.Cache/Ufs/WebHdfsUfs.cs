@@ -382,19 +382,7 @@ public sealed class WebHdfsUnderFileSystem : IUnderFileSystem, IVersionedReader
             }
 
             await using var body = await response.Content.ReadAsStreamAsync(token);
-            var read = 0;
-            while (read < buffer.Length)
-            {
-                var n = await body.ReadAsync(buffer[read..], token);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                read += n;
-            }
-
-            return read;
+            return await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, token);
         }
     }
 
