@@ -18,6 +18,8 @@ internal static class Program
             Commands.Cache.CacheCommand.Create(),
             ServerCommand.Create(),
             ControllerCommand.Create(),
+            UpCommand.Create(),
+            UpCommand.CreateDown(),
         };
 
         try

@@ -67,7 +67,7 @@ public class NativeManifestsTests
         Assert.Equal("fluid", container.Str("image"));
         var args = container.Strings("args");
         Assert.Equal(["cache", "master"], args.Take(2));
-        Assert.Equal("http://0.0.0.0:19998", args.Flag("--listen"));
+        Assert.Equal("http://$(POD_IP):19998", args.Flag("--listen"));
         Assert.Equal("/etc/fluid/token/token", args.Flag("--token-file"));
         Assert.Equal("/etc/fluid/dataset/dataset.json", args.Flag("--dataset-file"));
         Assert.Equal("/var/lib/fluid/master", args.Flag("--data-dir"));
@@ -116,7 +116,7 @@ public class NativeManifestsTests
         Assert.Equal("$(POD_NAME)", args.Flag("--id"));
         Assert.Equal("$(POD_IP)", args.Flag("--advertise-host"));
         Assert.Equal("default/demo", args.Flag("--dataset"));
-        Assert.Equal("0.0.0.0:29999", args.Flag("--listen"));
+        Assert.Equal("$(POD_IP):29999", args.Flag("--listen"));
         Assert.Equal(["MEM:/cache/tier0:1Gi:0.9:0.7", "SSD:/var/cache/fluid/demo:10Gi:0.95:0.8"], args.FlagValues("--tier"));
 
         var env = (JsonArray)sts.Container()["env"]!;

@@ -50,19 +50,13 @@ internal static class ControllerCommand
 
             using (client)
             {
-                var engines = new EngineRegistry();
-                NativeEngine.Register(engines);
-                var options = new FluidControllerOptions
-                {
-                    OnError = (key, e) => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {key}: {e.Message}"),
-                    LeaderElection = result.GetValue(leaderElect)
-                        ? new LeaderElectionOptions { LeaseName = "fluid-controller", Identity = $"{Environment.MachineName}-{Environment.ProcessId}" }
-                        : null,
-                };
-                Console.WriteLine($"fluid controller: {client.Config.Server} ({string.Join(", ", engines.Kinds)})");
+                var election = result.GetValue(leaderElect)
+                    ? new LeaderElectionOptions { LeaseName = "fluid-controller", Identity = $"{Environment.MachineName}-{Environment.ProcessId}" }
+                    : null;
+                Console.WriteLine($"fluid controller: {client.Config.Server} ({string.Join(", ", Engines().Kinds)})");
                 try
                 {
-                    await new FluidController(client, engines, options).RunAsync(ct).ConfigureAwait(false);
+                    await RunAsync(client, election, (key, e) => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {key}: {e.Message}"), ct).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
@@ -74,5 +68,16 @@ internal static class ControllerCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Runs Fluid's controllers with every engine this program has, until cancelled; `fluid server` runs them in-process.</summary>
+    public static Task RunAsync(KubeClient client, LeaderElectionOptions? election, Action<string, Exception> onError, CancellationToken ct) =>
+        new FluidController(client, Engines(), new FluidControllerOptions { OnError = onError, LeaderElection = election }).RunAsync(ct);
+
+    private static EngineRegistry Engines()
+    {
+        var engines = new EngineRegistry();
+        NativeEngine.Register(engines);
+        return engines;
     }
 }

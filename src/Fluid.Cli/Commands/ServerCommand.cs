@@ -31,6 +31,10 @@ internal static class ServerCommand
         {
             Description = "Serve the API only: do not register this machine as a Node nor run pods (StatefulSets, DaemonSets, Jobs) as local processes.",
         };
+        var noController = new Option<bool>("--no-controller")
+        {
+            Description = "Do not run Fluid's controllers in this process (run `fluid controller` against the kubeconfig instead).",
+        };
         var nodeName = new Option<string?>("--node-name")
         {
             Description = "Name of the Node the agent registers (default: this machine's hostname).",
@@ -41,14 +45,15 @@ internal static class ServerCommand
             It serves Fluid's kinds (data.fluid.io/v1alpha1) and the core, apps, batch and coordination kinds Fluid's
             controllers use, over HTTPS with a bearer token, and keeps them in DIR/fluidd.db. It writes DIR/kubeconfig
             (mode 0600) for kubectl. Unless --no-agent is given, its node agent registers this machine as a Node and
-            runs the pods of image `fluid` bound to it as local processes (logs in DIR/agent/pods/):
+            runs the pods of image `fluid` bound to it as local processes (logs in DIR/agent/pods/). Fluid's controllers
+            run in the same process unless --no-controller is given:
 
               fluid server --data-dir ~/.fluid/server &
               export KUBECONFIG=~/.fluid/server/kubeconfig
               kubectl apply -f examples/ && kubectl get datasets
             """)
         {
-            dataDir, port, address, noAgent, nodeName,
+            dataDir, port, address, noAgent, noController, nodeName,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -85,6 +90,11 @@ internal static class ServerCommand
                         DataDirectory = Path.Combine(directory, "agent"),
                         NodeName = result.GetValue(nodeName) ?? Environment.MachineName.ToLowerInvariant(),
                     },
+                    Controllers = result.GetValue(noController) ? null : (client, stop) =>
+                    {
+                        var log = loggers.CreateLogger("fluid-controller");
+                        return ControllerCommand.RunAsync(client, null, (key, e) => log.LogWarning("{Key}: {Message}", key, e.Message), stop);
+                    },
                 }, loggers, ct).ConfigureAwait(false);
             }
             catch (FluiddStartException e)
@@ -101,6 +111,7 @@ internal static class ServerCommand
                 Console.WriteLine($"fluidd serving {server.Url}");
                 Console.WriteLine($"kubeconfig: {server.KubeconfigPath} (export KUBECONFIG={server.KubeconfigPath})");
                 Console.WriteLine(server.Agent is { } agent ? $"node agent running pods as Node {agent.NodeName}" : "node agent off (--no-agent)");
+                Console.WriteLine(result.GetValue(noController) ? "controllers off (--no-controller)" : "Fluid's controllers running in-process");
                 await CacheCommand.WaitForStop(ct).ConfigureAwait(false);
                 Console.WriteLine("fluidd stopping");
             }

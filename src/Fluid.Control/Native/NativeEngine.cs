@@ -332,7 +332,7 @@ public sealed class NativeEngine : EngineTemplate
             return nodes.Select(n => ObjectKey.Of(n).Name);
         }
 
-        private static async Task RelabelAsync(EngineContext ctx, string nodeName, Func<IReadOnlyDictionary<string, string>, Dictionary<string, string>> change, CancellationToken ct)
+        internal static async Task RelabelAsync(EngineContext ctx, string nodeName, Func<IReadOnlyDictionary<string, string>, Dictionary<string, string>> change, CancellationToken ct)
         {
             var node = await ctx.Cluster.GetAsync(new ObjectKey("v1", "Node", null, nodeName), ct).ConfigureAwait(false);
             if (node is null)
@@ -360,6 +360,15 @@ public sealed class NativeEngine : EngineTemplate
 
         public Task SyncAsync(EngineContext ctx, CancellationToken ct) => ctx.Cluster.ApplyAsync(manifests.FuseDaemonSet(), ct);
 
-        public Task TeardownAsync(EngineContext ctx, CancellationToken ct) => ctx.Cluster.DeleteAsync(Key, ct);
+        // The FUSE label outlives the pods that asked for it (upstream's OnRuntimeDeleted); it goes with the runtime.
+        public async Task TeardownAsync(EngineContext ctx, CancellationToken ct)
+        {
+            await ctx.Cluster.DeleteAsync(Key, ct).ConfigureAwait(false);
+            var label = manifests.Layout.FuseNodeLabel;
+            foreach (var node in await ctx.Cluster.ListAsync("v1", "Node", null, new Dictionary<string, string> { [label] = "true" }, ct).ConfigureAwait(false))
+            {
+                await NativeWorkers.RelabelAsync(ctx, ObjectKey.Of(node).Name, labels => labels.Where(l => l.Key != label).ToDictionary(StringComparer.Ordinal), ct).ConfigureAwait(false);
+            }
+        }
     }
 }

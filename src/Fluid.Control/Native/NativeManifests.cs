@@ -77,7 +77,7 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
     {
         List<string> args = ["cache", "master",
             "--data-dir", NativeLayout.MasterDataDir,
-            "--listen", $"http://0.0.0.0:{NativeLayout.MasterPort}",
+            "--listen", $"http://$(POD_IP):{NativeLayout.MasterPort}",
             "--token-file", $"{NativeLayout.TokenDir}/token",
             "--dataset-file", $"{NativeLayout.DatasetDir}/dataset.json",
             "--secrets-dir", NativeLayout.SecretsDir];
@@ -89,6 +89,8 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
         volumes.Add(new JsonObject { ["name"] = "master-data", ["hostPath"] = new JsonObject { ["path"] = layout.MasterHostDir, ["type"] = "DirectoryOrCreate" } });
         volumes.Add(new JsonObject { ["name"] = "dataset", ["configMap"] = new JsonObject { ["name"] = layout.DatasetConfigMap } });
         var container = Container("master", args, mounts);
+        // Listening on the pod's address (not 0.0.0.0) lets several pods share a host network, as fluidd's node does.
+        container["env"] = new JsonArray(FieldEnv("POD_IP", "status.podIP"));
         container["ports"] = new JsonArray(new JsonObject { ["name"] = "http", ["containerPort"] = NativeLayout.MasterPort });
         var podSpec = new JsonObject { ["containers"] = new JsonArray(container), ["volumes"] = volumes };
         AddTolerations(podSpec, []);
@@ -103,7 +105,7 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
             "--token-file", $"{NativeLayout.TokenDir}/token",
             "--id", "$(POD_NAME)",
             "--dataset", layout.DatasetRef,
-            "--listen", $"0.0.0.0:{NativeLayout.WorkerPort}",
+            "--listen", $"$(POD_IP):{NativeLayout.WorkerPort}",
             "--advertise-host", "$(POD_IP)",
             "--secrets-dir", NativeLayout.SecretsDir];
         AddBlockSize(args);
@@ -117,7 +119,14 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
             for (var p = 0; p < tier.Paths.Count; p++)
             {
                 var name = $"tier{t}-{p}";
-                mounts.Add(Mount(name, tier.Paths[p]));
+                var mount = Mount(name, tier.Paths[p]);
+                if (tier.Volume == TierVolume.HostPath)
+                {
+                    // Each worker keeps its blocks in its own subdirectory, so workers sharing a node (fluidd's one node) never share a store.
+                    mount["subPathExpr"] = "$(POD_NAME)";
+                }
+
+                mounts.Add(mount);
                 volumes.Add(TierVolumeOf(name, tier, p));
             }
 
@@ -164,6 +173,7 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
             "--secrets-dir", NativeLayout.SecretsDir,
             "--dataset", layout.DatasetRef,
             "--mountpoint", layout.FusePath,
+            "--create-mountpoint",
             "-o", "allow_other"];
         var mounts = CommonMounts();
         var root = Mount("fuse-root", layout.FuseRoot);

@@ -3,6 +3,7 @@ using Fluid.Api.Meta;
 using Fluid.Api.V1Alpha1;
 using Fluid.Control.Engines;
 using Fluid.Kube.Controllers;
+using Fluid.Kube;
 
 namespace Fluid.Control.Reconcilers;
 
@@ -17,6 +18,9 @@ public sealed class RuntimeReconciler(ControllerContext context, string kind) : 
     /// <summary>Condition type set on a runtime whose spec the engine rejects.</summary>
     public const string ValidCondition = "Validated";
 
+    /// <summary>The finalizer on every runtime this controller serves: its engine is shut down before it goes.</summary>
+    public const string Finalizer = "fluid-runtime-controller-finalizer";
+
     private static readonly TimeSpan DatasetRetry = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan SyncPeriod = TimeSpan.FromSeconds(60);
 
@@ -29,14 +33,23 @@ public sealed class RuntimeReconciler(ControllerContext context, string kind) : 
         var (ns, name) = ControllerContext.SplitKey(key);
         var runtimes = context.Client.Resource(ControllerContext.FluidApiVersion, kind);
         var json = await runtimes.TryGetAsync(name, ns, cancellationToken).ConfigureAwait(false);
-        if (json is null || json["metadata"]?["deletionTimestamp"] is not null)
+        if (json is null)
         {
-            // What the runtime created carries its owner reference, so the API server collects it.
             return ReconcileResult.Done;
         }
 
         var runtime = ControllerContext.ReadRuntime(json);
         var dataset = await context.Client.Resource<Dataset>().TryGetAsync(name, ns, cancellationToken).ConfigureAwait(false);
+        if (Finalizers.IsBeingDeleted(json))
+        {
+            return await DeleteAsync(runtimes, json, runtime, dataset, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!Finalizers.Has(json, Finalizer))
+        {
+            json = await Finalizers.AddAsync(runtimes, json, Finalizer, cancellationToken).ConfigureAwait(false);
+        }
+
         if (dataset is null || Finalizers.IsBeingDeleted(dataset))
         {
             await context.Events.RecordAsync(runtime, EventType.Warning, "DatasetNotFound",
@@ -101,6 +114,31 @@ public sealed class RuntimeReconciler(ControllerContext context, string kind) : 
         {
             return await RejectAsync(runtime, json, "InvalidSpec", e.Message, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    // Owned objects are collected by the API server, but the volume (cluster-scoped) and the node labels are
+    // not: a runtime deleted before its dataset shuts its engine down here, as upstream's runtime finalizer does.
+    private async Task<ReconcileResult> DeleteAsync(ResourceClient<JsonObject> runtimes, JsonObject json, KubeObject runtime, Dataset? dataset, CancellationToken ct)
+    {
+        if (!Finalizers.Has(json, Finalizer))
+        {
+            return ReconcileResult.Done;
+        }
+
+        if (dataset is not null)
+        {
+            try
+            {
+                await context.CreateEngine(dataset, runtime).ShutdownAsync(ct).ConfigureAwait(false);
+            }
+            catch (EngineInputException e)
+            {
+                await context.Events.RecordAsync(runtime, EventType.Warning, "ShutdownSkipped", e.Message, ct).ConfigureAwait(false);
+            }
+        }
+
+        await Finalizers.RemoveAsync(runtimes, json, Finalizer, ct).ConfigureAwait(false);
+        return ReconcileResult.Done;
     }
 
     private static bool IsBoundTo(Dataset dataset, KubeObject runtime) =>

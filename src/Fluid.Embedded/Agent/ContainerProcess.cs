@@ -12,13 +12,25 @@ namespace Fluid.Embedded.Agent;
 internal sealed class ContainerProcess : IAsyncDisposable
 {
     // Runs in the new mount namespace: bind each volume at its mountPath, enter workingDir, become the program.
+    // With Bidirectional volumes the namespace starts as a copy of the host's propagation; every mount but those
+    // volumes then becomes a slave, so the binds below stay here while mounts under the volumes reach the host.
     private const string MountScript = """
         set -e
-        wd="$1"; shift
+        wd="$1"; shared="$2"; shift 2
+        if [ -n "$shared" ]; then
+          for mp in $(awk '{print $5}' /proc/self/mountinfo); do
+            keep=0
+            IFS=:; for s in $shared; do case "$mp" in "$s"|"$s"/*) keep=1;; esac; done; unset IFS
+            [ $keep = 1 ] || mount --make-slave "$mp" 2>/dev/null || true
+          done
+        fi
         while [ "$1" != "--" ]; do
           if [ -d "$1" ]; then mkdir -p "$2"; else mkdir -p "$(dirname "$2")"; [ -e "$2" ] || : > "$2"; fi
-          mount --bind "$1" "$2"
-          if [ "$3" = ro ]; then mount -o remount,bind,ro "$2"; fi
+          # A volume at its own host path is there already; binding it again would stack (and, if shared, reach the host).
+          if [ "$1" != "$2" ] || [ "$3" = ro ]; then
+            mount --bind "$1" "$2"
+            if [ "$3" = ro ]; then mount -o remount,bind,ro "$2"; fi
+          fi
           shift 3
         done
         shift
@@ -245,8 +257,14 @@ internal sealed class ContainerProcess : IAsyncDisposable
         }
         else
         {
+            var shared = _launch.Mounts.Where(m => m.Bidirectional).Select(m => m.Source).ToList();
+            foreach (var source in shared)
+            {
+                MountTable.MakeShared(source);
+            }
+
             start.FileName = "unshare";
-            foreach (var argument in (string[])["--mount", "--propagation", "private", "--", "/bin/sh", "-c", MountScript, "fluidd-container", _launch.WorkingDirectory ?? ""])
+            foreach (var argument in (string[])["--mount", "--propagation", shared.Count > 0 ? "unchanged" : "private", "--", "/bin/sh", "-c", MountScript, "fluidd-container", _launch.WorkingDirectory ?? "", string.Join(':', shared)])
             {
                 start.ArgumentList.Add(argument);
             }
@@ -269,7 +287,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
         _log.Note($"starting {_launch.Program} {string.Join(' ', _launch.Arguments)}");
         var process = Process.Start(start) ?? throw new InvalidOperationException("the process did not start");
         process.StandardInput.Close();
-        File.WriteAllText(PidFile, $"{process.Id} {ProcessStartTicks(process.Id)}\n");
+        File.WriteAllText(PidFile, $"{process.Id} {LocalProcess.StartTicks(process.Id)}\n");
         _ = _log.PumpAsync(process.StandardOutput.BaseStream);
         _ = _log.PumpAsync(process.StandardError.BaseStream);
         lock (_lock)
@@ -339,7 +357,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
             if (Json.At(probe, "httpGet") is JsonObject http)
             {
                 var scheme = (Json.Text(http, "scheme") ?? "HTTP").ToLowerInvariant();
-                var host = Json.Text(http, "host") ?? "127.0.0.1";
+                var host = Json.Text(http, "host") ?? _launch.PodIP;
                 var url = new Uri($"{scheme}://{host}:{Port(Json.At(http, "port"))}{Json.Text(http, "path") ?? "/"}");
                 using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
                 using var client = new HttpClient(handler);
@@ -356,7 +374,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
             if (Json.At(probe, "tcpSocket") is JsonObject tcp)
             {
                 using var socket = new TcpClient();
-                await socket.ConnectAsync(Json.Text(tcp, "host") ?? "127.0.0.1", Port(Json.At(tcp, "port")), limit.Token).ConfigureAwait(false);
+                await socket.ConnectAsync(Json.Text(tcp, "host") ?? _launch.PodIP, Port(Json.At(tcp, "port")), limit.Token).ConfigureAwait(false);
                 return true;
             }
 
@@ -440,7 +458,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
 
         if (process is not null && !process.HasExited)
         {
-            Signal(process.Id, "TERM");
+            LocalProcess.Signal(process.Id, "TERM");
             using var wait = new CancellationTokenSource(grace);
             try
             {
@@ -458,27 +476,6 @@ internal sealed class ContainerProcess : IAsyncDisposable
         File.Delete(PidFile);
     }
 
-    public static void Signal(int pid, string signal)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false, RedirectStandardError = true });
-        kill?.WaitForExit();
-    }
-
-    /// <summary>The process's start time in clock ticks (/proc/PID/stat field 22), to tell a reused PID apart.</summary>
-    public static string? ProcessStartTicks(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields[19];
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
     private static string Time(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     public ValueTask DisposeAsync() => new(DisposeAsyncWithGrace(TimeSpan.FromSeconds(5)));
@@ -486,6 +483,11 @@ internal sealed class ContainerProcess : IAsyncDisposable
     public async Task DisposeAsyncWithGrace(TimeSpan grace)
     {
         await StopAsync(grace).ConfigureAwait(false);
+        foreach (var mount in _launch.Mounts.Where(m => m.Bidirectional))
+        {
+            MountTable.ReleaseShared(mount.Source);
+        }
+
         _log.Dispose();
         _stop.Dispose();
     }

@@ -33,6 +33,9 @@ public sealed class NodeAgentOptions
 
     /// <summary>First wait before restarting a crashed container (doubles each time).</summary>
     public TimeSpan InitialRestartBackoff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The hosts file where Service names of the pods are written (cluster DNS for a host-network node); null leaves names unresolved.</summary>
+    public string? HostsFile { get; init; } = "/etc/hosts";
 }
 
 /// <summary>This fluid program as a command line that starts it again: the image `fluid` of the agent's pods, the FUSE supervisor's servers.</summary>
@@ -59,6 +62,7 @@ public sealed class NodeAgent : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly PodRunner _runner;
     private readonly WorkloadControllers _workloads;
+    private readonly ServiceHosts? _hosts;
     private Task _loop = Task.CompletedTask;
     private DateTimeOffset _lastHeartbeat = DateTimeOffset.MinValue;
 
@@ -69,6 +73,7 @@ public sealed class NodeAgent : IAsyncDisposable
         _log = log;
         _runner = new PodRunner(client, options, log);
         _workloads = new WorkloadControllers(client, options.NodeName, log);
+        _hosts = options.HostsFile is { } hosts ? new ServiceHosts(hosts, Path.GetFullPath(options.DataDirectory)) : null;
     }
 
     /// <summary>The Node's name.</summary>
@@ -102,6 +107,7 @@ public sealed class NodeAgent : IAsyncDisposable
         var pods = await ListAsync("v1", "Pod", ct).ConfigureAwait(false);
         await _workloads.SyncAsync(node, pods, ct).ConfigureAwait(false);
         pods = await ListAsync("v1", "Pod", ct).ConfigureAwait(false);
+        _hosts?.Sync(await ListAsync("v1", "Service", ct).ConfigureAwait(false), [.. pods.Where(p => Json.Text(p, "spec", "nodeName") == _options.NodeName)]);
         await _runner.SyncAsync(pods, ct).ConfigureAwait(false);
     }
 
@@ -295,6 +301,7 @@ public sealed class NodeAgent : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         await _runner.StopAllAsync().ConfigureAwait(false);
+        _hosts?.Remove();
         _stop.Dispose();
     }
 }

@@ -18,7 +18,7 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
     private readonly Dictionary<string, string> _published = [];
     private readonly List<Task> _stopping = [];
     private readonly ResourceClient<JsonObject> _pods = client.Resource("v1", "Pod");
-    private readonly PodSetup _setup = new(client, options.Fluid ?? FluidProgram.Self());
+    private readonly PodSetup _setup = new(client, options.Fluid ?? FluidProgram.Self(), options.NodeName);
 
     private string PodsDirectory => Path.Combine(options.DataDirectory, "pods");
 
@@ -33,10 +33,10 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
         foreach (var file in Directory.EnumerateFiles(PodsDirectory, "*.pid", SearchOption.AllDirectories))
         {
             var words = File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (words.Length == 2 && int.TryParse(words[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && ContainerProcess.ProcessStartTicks(pid) == words[1])
+            if (words.Length == 2 && int.TryParse(words[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && LocalProcess.StartTicks(pid) == words[1])
             {
                 log.LogInformation("killing pid {Pid} left by an earlier agent ({File})", pid, file);
-                ContainerProcess.Signal(pid, "KILL");
+                LocalProcess.Signal(pid, "KILL");
             }
 
             File.Delete(file);
@@ -124,7 +124,7 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
             }
 
             // Missing Secrets or ConfigMaps may appear later; an unsupported image will not, but retrying is cheap.
-            _refused[uid] = (e.Reason, e.Message, DateTimeOffset.UtcNow.AddSeconds(5));
+            _refused[uid] = (e.Reason, e.Message, DateTimeOffset.UtcNow + e.RetryAfter);
             return;
         }
 
@@ -252,8 +252,8 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
         {
             ["phase"] = "Pending",
             ["hostIP"] = "127.0.0.1",
-            ["podIP"] = "127.0.0.1",
-            ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = "127.0.0.1" }),
+            ["podIP"] = PodAddress.Of(pod),
+            ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = PodAddress.Of(pod) }),
             ["conditions"] = new JsonArray(
                 Condition("PodScheduled", true, now),
                 Condition("Initialized", true, now),
@@ -312,8 +312,8 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
             {
                 ["phase"] = phase,
                 ["hostIP"] = "127.0.0.1",
-                ["podIP"] = "127.0.0.1",
-                ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = "127.0.0.1" }),
+                ["podIP"] = PodAddress.Of(pod),
+                ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = PodAddress.Of(pod) }),
                 ["startTime"] = _startTime,
                 ["qosClass"] = "BestEffort",
                 ["conditions"] = new JsonArray(Keep("PodScheduled", true), Keep("Initialized", true), Keep("ContainersReady", ready), Keep("Ready", ready)),

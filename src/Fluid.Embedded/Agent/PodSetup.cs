@@ -10,13 +10,13 @@ namespace Fluid.Embedded.Agent;
 internal sealed record BindMount(string Source, string Target, bool ReadOnly, bool Bidirectional);
 
 /// <summary>How one container is started: program, arguments, environment, working directory and mounts.</summary>
-internal sealed record ContainerLaunch(string Name, string Image, string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string? WorkingDirectory, IReadOnlyList<BindMount> Mounts, JsonObject Spec, FluidProgram Fluid);
+internal sealed record ContainerLaunch(string Name, string Image, string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string? WorkingDirectory, IReadOnlyList<BindMount> Mounts, JsonObject Spec, FluidProgram Fluid, string PodIP);
 
 /// <summary>
 /// Turns a pod spec into launches: volumes made into host directories (hostPath as is, emptyDir and projected
 /// secrets/configMaps under the pod's directory), env resolved, image `fluid` mapped to the fluid program.
 /// </summary>
-internal sealed partial class PodSetup(KubeClient client, FluidProgram fluid)
+internal sealed partial class PodSetup(KubeClient client, FluidProgram fluid, string nodeName)
 {
     public async Task<List<ContainerLaunch>> PrepareAsync(JsonObject pod, string podDirectory, CancellationToken ct)
     {
@@ -57,7 +57,7 @@ internal sealed partial class PodSetup(KubeClient client, FluidProgram fluid)
                     throw new PodConfigException("CreateContainerConfigError", $"container \"{name}\": volumeMounts[].name \"{volume}\" names no volume in spec.volumes");
                 }
 
-                if (Json.Text(mount, "subPath") is { Length: > 0 } sub)
+                if ((Json.Text(mount, "subPathExpr") is { Length: > 0 } expression ? Expand(expression, env) : Json.Text(mount, "subPath")) is { Length: > 0 } sub)
                 {
                     if (sub.Split('/').Contains("..") || Path.IsPathRooted(sub))
                     {
@@ -77,11 +77,6 @@ internal sealed partial class PodSetup(KubeClient client, FluidProgram fluid)
             }
 
             var bindsNeeded = mounts.Any(m => m.Source != m.Target);
-            if (bindsNeeded && mounts.FirstOrDefault(m => m.Bidirectional) is { } shared)
-            {
-                throw new PodConfigException("CreateContainerConfigError", $"container \"{name}\": volumeMounts mountPath {shared.Target} asks for Bidirectional propagation, which fluidd's node agent gives only when every mount of the container is a hostPath at its own path (no private mount namespace is then used); mount {shared.Source} at {shared.Source}");
-            }
-
             if (bindsNeeded && !IsRoot())
             {
                 throw new PodConfigException("CreateContainerError", $"container \"{name}\": its volumeMounts need a private mount namespace (unshare --mount), which only root can create; run fluidd as root, or mount every hostPath volume at its own path");
@@ -105,7 +100,7 @@ internal sealed partial class PodSetup(KubeClient client, FluidProgram fluid)
             }
 
             arguments.AddRange(args);
-            launches.Add(new ContainerLaunch(name, Json.Text(container, "image")!, program, arguments, env, Json.Text(container, "workingDir"), mounts, container, fluid));
+            launches.Add(new ContainerLaunch(name, Json.Text(container, "image")!, program, arguments, env, Json.Text(container, "workingDir"), mounts, container, fluid, PodAddress.Of(pod)));
         }
 
         return launches;
@@ -190,8 +185,52 @@ internal sealed partial class PodSetup(KubeClient client, FluidProgram fluid)
             return directory;
         }
 
+        if (Json.At(volume, "persistentVolumeClaim") is JsonObject claim)
+        {
+            return await ClaimAsync(name, Json.Text(claim, "claimName") ?? "", ns, ct).ConfigureAwait(false);
+        }
+
         var kind = volume.Select(p => p.Key).FirstOrDefault(k => k != "name") ?? "(none)";
-        throw new PodConfigException("CreateContainerConfigError", $"volume \"{name}\": source {kind} is not supported by fluidd's node agent; use hostPath, emptyDir, secret or configMap");
+        throw new PodConfigException("CreateContainerConfigError", $"volume \"{name}\": source {kind} is not supported by fluidd's node agent; use hostPath, emptyDir, secret, configMap or persistentVolumeClaim");
+    }
+
+    // A claim on a Fluid dataset's volume is published as the CSI node plugin would: the node gets the dataset's
+    // FUSE label (so its FUSE DaemonSet runs here), and once the FUSE is mounted its directory is bound into the pod.
+    private async Task<string> ClaimAsync(string volume, string claimName, string ns, CancellationToken ct)
+    {
+        var claim = await client.Resource("v1", "PersistentVolumeClaim").TryGetAsync(claimName, ns, ct).ConfigureAwait(false)
+            ?? throw new PodConfigException("ContainerCreating", $"volume \"{volume}\": persistentvolumeclaim \"{claimName}\" not found in namespace {ns}; for a dataset, the claim appears once its runtime is ready");
+        var pvName = Json.Text(claim, "spec", "volumeName")
+            ?? throw new PodConfigException("ContainerCreating", $"volume \"{volume}\": persistentvolumeclaim \"{claimName}\" is not bound to a volume yet (spec.volumeName is empty)");
+        var pv = await client.Resource("v1", "PersistentVolume").TryGetAsync(pvName, cancellationToken: ct).ConfigureAwait(false)
+            ?? throw new PodConfigException("ContainerCreating", $"volume \"{volume}\": persistentvolume \"{pvName}\" of claim \"{claimName}\" not found");
+        if (Json.Text(pv, "spec", "hostPath", "path") is { } hostPath)
+        {
+            return hostPath;
+        }
+
+        if (Json.Text(pv, "spec", "local", "path") is { } localPath)
+        {
+            return localPath;
+        }
+
+        var driver = Json.Text(pv, "spec", "csi", "driver");
+        if (driver != Fluid.Control.Native.NativeLayout.CsiDriver)
+        {
+            throw new PodConfigException("CreateContainerConfigError", $"volume \"{volume}\": persistentvolume \"{pvName}\" is served by {driver ?? "no CSI driver"}; fluidd's node agent publishes only Fluid datasets ({Fluid.Control.Native.NativeLayout.CsiDriver}), hostPath and local volumes");
+        }
+
+        var path = Json.Text(pv, "spec", "csi", "volumeAttributes", "fluid_path")
+            ?? throw new PodConfigException("CreateContainerConfigError", $"volume \"{volume}\": persistentvolume \"{pvName}\" has no volumeAttributes.fluid_path");
+        var datasetNs = Json.Text(pv, "spec", "csi", "volumeAttributes", "runtime_namespace") ?? ns;
+        var datasetName = Json.Text(pv, "spec", "csi", "volumeAttributes", "runtime_name") ?? claimName;
+        await FuseNodes.RequestAsync(client, nodeName, datasetNs, datasetName, ct).ConfigureAwait(false);
+        if (!FuseNodes.IsMounted(path))
+        {
+            throw new PodConfigException("ContainerCreating", $"volume \"{volume}\": waiting for the FUSE of dataset {datasetNs}/{datasetName} to mount at {path}", TimeSpan.FromSeconds(1));
+        }
+
+        return path;
     }
 
     private static void Project(string volume, string kind, string objectName, bool exists, Dictionary<string, byte[]> files, JsonObject source, string directory, UnixFileMode mode)
@@ -302,8 +341,8 @@ internal sealed partial class PodSetup(KubeClient client, FluidProgram fluid)
                     "metadata.uid" => Json.Uid(pod),
                     "spec.nodeName" => Json.Text(pod, "spec", "nodeName") ?? "",
                     "spec.serviceAccountName" => Json.Text(pod, "spec", "serviceAccountName") ?? "default",
-                    "status.podIP" or "status.hostIP" => "127.0.0.1",
-                    "status.podIPs" or "status.hostIPs" => "127.0.0.1",
+                    "status.podIP" or "status.podIPs" => PodAddress.Of(pod),
+                    "status.hostIP" or "status.hostIPs" => "127.0.0.1",
                     _ when LabelPath().Match(path) is { Success: true } m =>
                         Json.Text(pod, "metadata", m.Groups[1].Value, m.Groups[2].Value) ?? "",
                     _ => throw new PodConfigException("CreateContainerConfigError", $"container \"{containerName}\": env {name}: valueFrom.fieldRef.fieldPath \"{path}\" is not supported"),

@@ -43,6 +43,9 @@ public sealed class FluiddOptions
 
     /// <summary>The node agent to start against this server's own kubeconfig; null runs the API alone.</summary>
     public NodeAgentOptions? NodeAgent { get; init; }
+
+    /// <summary>Controllers to run in this process against the server's own kubeconfig (Fluid's reconcilers); they run until the server stops.</summary>
+    public Func<KubeClient, CancellationToken, Task>? Controllers { get; init; }
 }
 
 /// <summary>A user error starting fluidd (port in use, data directory not writable); the message says what to do.</summary>
@@ -56,6 +59,9 @@ public sealed class FluiddServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private KubeClient? _agentClient;
+    private KubeClient? _controllerClient;
+    private readonly CancellationTokenSource _stopControllers = new();
+    private Task _controllers = Task.CompletedTask;
 
     private FluiddServer(WebApplication app, ObjectStore store, Uri url, string token, string kubeconfig, string caPem)
     {
@@ -176,6 +182,26 @@ public sealed class FluiddServer : IAsyncDisposable
                 }
             }
 
+            if (options.Controllers is { } controllers)
+            {
+                server._controllerClient = new KubeClient(KubeConfigLoader.LoadFiles([kubeconfig]));
+                var log = loggers.CreateLogger("fluidd-controllers");
+                server._controllers = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await controllers(server._controllerClient, server._stopControllers.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (server._stopControllers.IsCancellationRequested)
+                    {
+                    }
+                    catch (Exception e)
+                    {
+                        log.LogError(e, "controllers stopped: {Message}", e.Message);
+                    }
+                }, CancellationToken.None);
+            }
+
             return server;
         }
         catch
@@ -188,6 +214,11 @@ public sealed class FluiddServer : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        // Controllers stop first, so they do not answer the pods the agent is about to stop.
+        await _stopControllers.CancelAsync().ConfigureAwait(false);
+        await _controllers.ConfigureAwait(false);
+        _controllerClient?.Dispose();
+        _stopControllers.Dispose();
         if (Agent is not null)
         {
             await Agent.DisposeAsync().ConfigureAwait(false);

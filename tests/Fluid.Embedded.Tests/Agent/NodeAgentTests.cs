@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Fluid.Embedded.Agent;
 using Fluid.Kube.Http;
 using static Fluid.Embedded.Tests.Agent.AgentFixture;
 
@@ -62,14 +63,14 @@ public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixt
                             ["name"] = "master",
                             ["image"] = "registry.example/fluid:v1",
                             ["env"] = new JsonArray(
-                                new JsonObject { ["name"] = "BASE", ["value"] = (port / 10).ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                                new JsonObject { ["name"] = "INDEX", ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = "metadata.labels['apps.kubernetes.io/pod-index']" } } }),
-                            ["args"] = new JsonArray("cache", "master", "--data-dir", "/var/lib/fluid-agent-test/master", "--listen", "http://127.0.0.1:$(BASE)$(INDEX)", "--token-file", "/run/fluid-agent-test/token/token"),
+                                new JsonObject { ["name"] = "PORT", ["value"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                                new JsonObject { ["name"] = "POD_IP", ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = "status.podIP" } } }),
+                            ["args"] = new JsonArray("cache", "master", "--data-dir", "/var/lib/fluid-agent-test/master", "--listen", "http://$(POD_IP):$(PORT)", "--token-file", "/run/fluid-agent-test/token/token"),
                             ["volumeMounts"] = new JsonArray(
                                 new JsonObject { ["name"] = "data", ["mountPath"] = "/var/lib/fluid-agent-test/master" },
                                 new JsonObject { ["name"] = "token", ["mountPath"] = "/run/fluid-agent-test/token", ["readOnly"] = true }),
-                            // Pods share the host's network: ordinal 0's port answers for both, as a Service would.
-                            ["readinessProbe"] = new JsonObject { ["httpGet"] = new JsonObject { ["path"] = "/healthz", ["port"] = (port / 10 * 10) }, ["periodSeconds"] = 1 },
+                            // Each pod has its own loopback address, so both listen on the same port; probes go to the pod's address.
+                            ["readinessProbe"] = new JsonObject { ["httpGet"] = new JsonObject { ["path"] = "/healthz", ["port"] = port }, ["periodSeconds"] = 1 },
                         }),
                         ["volumes"] = new JsonArray(
                             new JsonObject { ["name"] = "data", ["emptyDir"] = new JsonObject() },
@@ -95,10 +96,17 @@ public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixt
             var zero = pods.Single(p => p["metadata"]!["name"]!.GetValue<string>() == "masters-0");
             Assert.Equal("Running", zero["status"]!["phase"]!.GetValue<string>());
 
-            // The master really serves on its port with the token projected from the Secret.
+            // Each master really serves on its own pod address and the same port, with the token projected from the Secret.
             using (var http = new HttpClient())
             {
-                Assert.True((await http.GetAsync(new Uri($"http://127.0.0.1:{port / 10 * 10}/healthz"))).IsSuccessStatusCode);
+                foreach (var pod in pods)
+                {
+                    var ip = pod["status"]!["podIP"]!.GetValue<string>();
+                    Assert.Equal(PodAddress.Of("default", pod["metadata"]!["name"]!.GetValue<string>()), ip);
+                    Assert.True((await http.GetAsync(new Uri($"http://{ip}:{port}/healthz"))).IsSuccessStatusCode);
+                }
+
+                Assert.NotEqual(pods[0]["status"]!["podIP"]!.GetValue<string>(), pods[1]["status"]!["podIP"]!.GetValue<string>());
             }
 
             var secretFile = Directory.GetFiles(agent.AgentDirectory, "token", SearchOption.AllDirectories).First();
@@ -303,7 +311,8 @@ public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixt
                 {
                     ["name"] = "master",
                     ["image"] = "fluid",
-                    ["args"] = new JsonArray("cache", "master", "--data-dir", Path.Combine(agent.DataDirectory, "lonely"), "--listen", $"http://127.0.0.1:{port}", "--token-file", "/run/fluid-agent-test/lonely/token"),
+                    ["env"] = new JsonArray(new JsonObject { ["name"] = "POD_IP", ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = "status.podIP" } } }),
+                    ["args"] = new JsonArray("cache", "master", "--data-dir", Path.Combine(agent.DataDirectory, "lonely"), "--listen", $"http://$(POD_IP):{port}", "--token-file", "/run/fluid-agent-test/lonely/token"),
                     ["volumeMounts"] = new JsonArray(new JsonObject { ["name"] = "token", ["mountPath"] = "/run/fluid-agent-test/lonely", ["readOnly"] = true }),
                     ["readinessProbe"] = new JsonObject { ["tcpSocket"] = new JsonObject { ["port"] = port }, ["periodSeconds"] = 1 },
                 }),

@@ -23,6 +23,11 @@ internal static class FuseCommand
         Description = "Mount read-only even when the dataset's accessModes include ReadWriteMany.",
     };
 
+    private static readonly Option<bool> CreateMountpoint = new("--create-mountpoint")
+    {
+        Description = "Create the mount point directory (and its parents) when it is missing, as a FUSE container does under its host volume.",
+    };
+
     private static readonly Option<bool> NoSupervisor = new("--no-supervisor")
     {
         Description = "Serve the mount in this process only: no restart in place, the mount dies with the process.",
@@ -42,6 +47,7 @@ internal static class FuseCommand
         command.Options.Add(Dataset);
         command.Options.Add(MountOptions);
         command.Options.Add(ReadOnly);
+        command.Options.Add(CreateMountpoint);
         command.Options.Add(NoSupervisor);
         command.SetAction((result, ct) => CacheCommand.WithClient(result, async client =>
         {
@@ -55,6 +61,11 @@ internal static class FuseCommand
             }
 
             var directory = result.GetValue(Mountpoint)!;
+            if (result.GetValue(CreateMountpoint))
+            {
+                Mounted(directory, () => Directory.CreateDirectory(directory));
+            }
+
             return result.GetValue(NoSupervisor)
                 ? await ServeAloneAsync(directory, client, options, await WriterAsync(result, client, writable, ct).ConfigureAwait(false), ct).ConfigureAwait(false)
                 : await SuperviseAsync(directory, client.Dataset, options, ct).ConfigureAwait(false);
