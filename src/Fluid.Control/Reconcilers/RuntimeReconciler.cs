@@ -2,8 +2,8 @@ using System.Text.Json.Nodes;
 using Fluid.Api.Meta;
 using Fluid.Api.V1Alpha1;
 using Fluid.Control.Engines;
-using Fluid.Kube.Controllers;
 using Fluid.Kube;
+using Fluid.Kube.Controllers;
 
 namespace Fluid.Control.Reconcilers;
 
