@@ -7,7 +7,11 @@ internal static class FluidProcess
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, params string[] args) =>
+        Run(workingDirectory, new Dictionary<string, string>(), TimeSpan.FromMinutes(2), args);
+
+    /// <summary>Runs `fluid ARGS` to the end with extra environment variables, failing after the timeout.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -23,14 +27,19 @@ internal static class FluidProcess
             start.ArgumentList.Add(arg);
         }
 
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"fluid {string.Join(' ', args)} did not finish in 2 minutes");
+            throw new TimeoutException($"fluid {string.Join(' ', args)} did not finish in {timeout}");
         }
 
         return (process.ExitCode, stdout.Result, stderr.Result);

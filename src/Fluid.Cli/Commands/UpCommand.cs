@@ -23,8 +23,9 @@ internal static class UpCommand
         };
         var timeout = new Option<TimeSpan>("--timeout")
         {
-            Description = "How long to wait for each dataset to be bound and mounted (default 3m).",
+            Description = "How long to wait for each dataset to be bound and mounted, e.g. 90s or 5m (default 3m).",
             DefaultValueFactory = _ => TimeSpan.FromMinutes(3),
+            CustomParser = Duration,
         };
         var command = new Command("up", """
             Bring datasets up on this machine and mount them as directories. Starts fluidd in the background when it
@@ -120,6 +121,19 @@ internal static class UpCommand
         return command;
     }
 
+    /// <summary>A kubectl-style duration option value (90s, 5m, 1h30m).</summary>
+    internal static TimeSpan Duration(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (Fluid.Api.Core.GoDuration.TryParse(text, out var duration, out var error) && duration.Value > TimeSpan.Zero)
+        {
+            return duration.Value;
+        }
+
+        result.AddError($"{"--timeout"} \"{text}\": {error ?? "must be more than 0"}; give a duration such as 90s, 5m or 1h");
+        return default;
+    }
+
     private static void Preflight()
     {
         if (!OperatingSystem.IsLinux())
@@ -204,7 +218,7 @@ internal static class UpCommand
         try
         {
             var after = await resource.ApplyAsync(copy, FieldManager, force: true, ct).ConfigureAwait(false);
-            var what = $"{resource.Descriptor.FullName}/{name}";
+            var what = $"{Singular(resource.Descriptor)}/{name}";
             return before is null ? $"{what} created"
                 : before["metadata"]?["resourceVersion"]?.GetValue<string>() == after["metadata"]?["resourceVersion"]?.GetValue<string>() ? $"{what} unchanged"
                 : $"{what} configured";
@@ -214,6 +228,10 @@ internal static class UpCommand
             throw new CliException($"{kind}/{name}: {e.Message}");
         }
     }
+
+    // kubectl names an object kind.group/name, the kind in lower case.
+    private static string Singular(Kube.Resources.ResourceDescriptor descriptor) =>
+        descriptor.Group.Length == 0 ? descriptor.Kind.ToLowerInvariant() : $"{descriptor.Kind.ToLowerInvariant()}.{descriptor.Group}";
 
     private static async Task DeleteAsync(KubeClient client, JsonObject manifest, CancellationToken ct)
     {
@@ -237,7 +255,7 @@ internal static class UpCommand
             await Task.Delay(250, ct).ConfigureAwait(false);
         }
 
-        Console.WriteLine($"{resource.Descriptor.FullName} \"{name}\" deleted");
+        Console.WriteLine($"{Singular(resource.Descriptor)} \"{name}\" deleted");
     }
 
     /// <summary>Waits for the dataset to be bound, asks for its FUSE here and waits for the mount; null (with the reason printed) on failure.</summary>

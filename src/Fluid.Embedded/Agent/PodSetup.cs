@@ -292,7 +292,8 @@ internal sealed partial class PodSetup(KubeClient client, FluidProgram fluid, st
 
     private async Task<Dictionary<string, string>> EnvironmentAsync(JsonObject pod, JsonObject container, string ns, CancellationToken ct)
     {
-        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        // A container's host name is its pod's name, as under kubelet (the spec's env may still override it).
+        var env = new Dictionary<string, string>(StringComparer.Ordinal) { ["HOSTNAME"] = Json.Name(pod) };
         var containerName = Json.Text(container, "name");
         foreach (var from in Json.Objects(container, "envFrom"))
         {

@@ -1,0 +1,256 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Fluid.Kube;
+using Fluid.Kube.Config;
+
+namespace Fluid.Cli.Tests;
+
+/// <summary>
+/// The main job end to end on the embedded platform, with nothing faked: `fluid up` starts a real fluidd whose
+/// controllers and node agent run a real master, workers and FUSE mount as processes, a DataLoad warms the cache
+/// through a real Job, files are read through the mount, workers are scaled while a reader runs, and deleting
+/// the dataset leaves no process, mount or host name behind.
+/// </summary>
+public sealed class UpEndToEndTests : IDisposable
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("fluid-up-home-").FullName;
+    private readonly string _source = Directory.CreateTempSubdirectory("fluid-up-source-").FullName;
+    private readonly string _name = "e2e" + Guid.NewGuid().ToString("N")[..6];
+    private readonly Dictionary<string, string> _env;
+
+    public UpEndToEndTests()
+    {
+        _env = new Dictionary<string, string> { ["FLUID_HOME"] = _home };
+    }
+
+    [Fact]
+    public async Task A_dataset_comes_up_loads_reads_scales_and_goes_away_cleanly()
+    {
+        var files = WriteSamples();
+        var manifest = WriteManifest($"""
+            apiVersion: data.fluid.io/v1alpha1
+            kind: Dataset
+            metadata:
+              name: {_name}
+            spec:
+              mounts:
+                - name: samples
+                  mountPoint: local://{_source}
+            ---
+            apiVersion: data.fluid.io/v1alpha1
+            kind: CacheRuntime
+            metadata:
+              name: {_name}
+            spec:
+              runtimeClassName: fluid
+              worker:
+                replicas: 2
+                tieredStore:
+                  levels:
+                    - processMemory:
+                        quota: 256Mi
+            """);
+
+        var up = Fluid(TimeSpan.FromMinutes(4), "up", "-f", manifest);
+        Assert.True(up.ExitCode == 0, $"fluid up failed:\n{up.Stdout}\n{up.Stderr}\n{Log()}");
+        var line = up.Stdout.Split('\n').Single(l => l.StartsWith($"default/{_name} mounted at ", StringComparison.Ordinal));
+        var mount = line[$"default/{_name} mounted at ".Length..].Trim();
+        Assert.Contains($"dataset.data.fluid.io/{_name} created", up.Stdout, StringComparison.Ordinal);
+
+        using var client = new KubeClient(KubeConfigLoader.LoadFiles([Path.Combine(_home, "server", "kubeconfig")]));
+        var runtimes = client.Resource("data.fluid.io/v1alpha1", "CacheRuntime");
+        var datasets = client.Resource("data.fluid.io/v1alpha1", "Dataset");
+        var dataset = await datasets.GetAsync(_name, "default");
+        Assert.Equal("Bound", dataset["status"]!["phase"]!.GetValue<string>());
+
+        // Warm the cache with a DataLoad, run by the controller as a Job of `fluid cache load`.
+        await client.Resource("data.fluid.io/v1alpha1", "DataLoad").CreateAsync(new JsonObject
+        {
+            ["apiVersion"] = "data.fluid.io/v1alpha1",
+            ["kind"] = "DataLoad",
+            ["metadata"] = new JsonObject { ["name"] = _name + "-warm" },
+            ["spec"] = new JsonObject { ["dataset"] = new JsonObject { ["name"] = _name, ["namespace"] = "default" } },
+        }, "default");
+        var load = await WaitAsync("the DataLoad to complete", async () =>
+        {
+            var current = await client.Resource("data.fluid.io/v1alpha1", "DataLoad").GetAsync(_name + "-warm", "default");
+            var phase = current["status"]?["phase"]?.GetValue<string>();
+            Assert.NotEqual("Failed", phase);
+            return phase == "Complete" ? current : null;
+        }, TimeSpan.FromMinutes(2));
+        Assert.NotNull(load);
+
+        // Every file read through the mount matches its source.
+        foreach (var file in files)
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(_source, file)), File.ReadAllBytes(Path.Combine(mount, file)));
+        }
+
+        // Scale the workers 2 -> 3 -> 1 while a reader keeps checking every file.
+        using var stopReading = new CancellationTokenSource();
+        var rounds = 0;
+        var failures = new List<string>();
+        var reader = Task.Run(() =>
+        {
+            while (!stopReading.IsCancellationRequested)
+            {
+                foreach (var file in files)
+                {
+                    try
+                    {
+                        if (!File.ReadAllBytes(Path.Combine(mount, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(_source, file))))
+                        {
+                            failures.Add($"{file}: wrong bytes");
+                        }
+                    }
+                    catch (IOException e)
+                    {
+                        failures.Add($"{file}: {e.Message}");
+                    }
+                }
+
+                rounds++;
+            }
+        });
+        foreach (var replicas in new[] { 3, 1 })
+        {
+            await runtimes.MergePatchAsync(_name, new JsonObject { ["spec"] = new JsonObject { ["worker"] = new JsonObject { ["replicas"] = replicas } } }, "default");
+            await WaitAsync($"{replicas} running worker(s)", async () =>
+            {
+                var pods = await client.Resource("v1", "Pod").ListAsync(new Kube.Resources.ListOptions { LabelSelector = $"release={_name},role=fluid-worker" }, "default");
+                var running = pods.Items.Count(p => p["status"]?["phase"]?.GetValue<string>() == "Running" && p["metadata"]?["deletionTimestamp"] is null);
+                return running == replicas && pods.Items.Count == replicas ? "ok" : null;
+            }, TimeSpan.FromMinutes(2));
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await stopReading.CancelAsync();
+        await reader;
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.True(rounds > 0);
+
+        // Deleting the dataset takes its runtime, pods, mount and Service names with it while fluidd keeps running.
+        await datasets.DeleteAsync(_name, "default");
+        await WaitAsync("the dataset, its pods and its mount to go", async () =>
+        {
+            var left = await client.Resource("v1", "Pod").ListAsync(new Kube.Resources.ListOptions { LabelSelector = $"release={_name}" }, "default");
+            return left.Items.Count == 0 && await datasets.TryGetAsync(_name, "default") is null && !Mounted(_name) && ProcessesOf(_name) == 0 ? "gone" : null;
+        }, TimeSpan.FromMinutes(1));
+        Assert.Null(await client.Resource("v1", "PersistentVolume").TryGetAsync($"default-{_name}"));
+        await WaitAsync("the Service names to leave /etc/hosts", () => Task.FromResult(File.ReadAllText("/etc/hosts").Contains(_name, StringComparison.Ordinal) ? null : "gone"), TimeSpan.FromSeconds(15));
+        var node = (await client.Resource("v1", "Node").ListAsync()).Items.Single();
+        Assert.DoesNotContain(node["metadata"]!["labels"]!.AsObject(), l => l.Key.Contains(_name, StringComparison.Ordinal));
+
+        var down = Fluid(TimeSpan.FromMinutes(1), "down");
+        Assert.True(down.ExitCode == 0, down.Stderr);
+        Assert.Contains("fluidd stopped", down.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_invalid_manifest_is_refused_before_anything_starts()
+    {
+        var manifest = WriteManifest($"""
+            apiVersion: data.fluid.io/v1alpha1
+            kind: Dataset
+            metadata:
+              name: {_name}
+            spec:
+              mounts:
+                - mountPoint: ftp://example.com/data
+            """);
+        var up = Fluid(TimeSpan.FromMinutes(1), "up", "-f", manifest);
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains("spec.mounts[0].mountPoint", up.Stderr, StringComparison.Ordinal);
+        Assert.Contains("nothing was applied", up.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_home, "server", "fluidd.pid")), "fluidd must not start for an invalid manifest");
+    }
+
+    public void Dispose()
+    {
+        Fluid(TimeSpan.FromMinutes(1), "down", "--purge");
+        Directory.Delete(_home, recursive: true);
+        Directory.Delete(_source, recursive: true);
+    }
+
+    private List<string> WriteSamples()
+    {
+        var random = new Random(7);
+        var names = new List<string>();
+        var sizes = new[] { 0, 1, 4095, 4096, 65_537, 1 << 20, (3 << 20) + 17, 5 << 20 };
+        Directory.CreateDirectory(Path.Combine(_source, "nested", "deeper"));
+        for (var i = 0; i < sizes.Length; i++)
+        {
+            var name = i % 3 == 2 ? Path.Combine("nested", i % 2 == 0 ? "deeper" : "", $"part-{i}.bin") : $"file-{i}.bin";
+            var bytes = new byte[sizes[i]];
+            random.NextBytes(bytes);
+            File.WriteAllBytes(Path.Combine(_source, name), bytes);
+            names.Add(name);
+        }
+
+        return names;
+    }
+
+    private string WriteManifest(string yaml)
+    {
+        var path = Path.Combine(_home, $"manifest-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private (int ExitCode, string Stdout, string Stderr) Fluid(TimeSpan timeout, params string[] args) =>
+        FluidProcess.Run(FluidProcess.RepoRoot, _env, timeout, args);
+
+    private string Log() => File.Exists(Path.Combine(_home, "server", "fluidd.log")) ? File.ReadAllText(Path.Combine(_home, "server", "fluidd.log")) : "";
+
+    private static bool Mounted(string name) =>
+        File.ReadLines("/proc/self/mountinfo").Any(l => l.Contains($"/default/{name}/", StringComparison.Ordinal) || l.Contains($":default/{name} ", StringComparison.Ordinal));
+
+    private static int ProcessesOf(string name)
+    {
+        var count = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                continue;
+            }
+
+            try
+            {
+                // The agent gives every container its pod's name as HOSTNAME, as kubelet does.
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Any(v => v.StartsWith($"HOSTNAME={name}-", StringComparison.Ordinal)))
+                {
+                    count++;
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return count;
+    }
+
+    private async Task<T> WaitAsync<T>(string what, Func<Task<T?>> probe, TimeSpan timeout)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"waited {timeout.TotalSeconds} s for {what}; fluidd log:\n{Log()}");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+}
