@@ -18,7 +18,9 @@ namespace Fluid.Cache.Store;
 /// free space. When a write would take a directory above High × quota, its least recently used blocks are
 /// evicted until the directory with the new block is at most Low × quota; evicted blocks spill into the next
 /// tier (a rename on the same file system, a copy otherwise), which may evict in turn; the last tier deletes.
-/// Spills across file systems copy outside the lock while the block stays readable where it was.
+/// Spills across file systems copy outside the lock while the block stays readable where it was. Room held by
+/// blocks being written or copied in cannot be evicted, so concurrent writes may leave a directory above High,
+/// never above its quota. A restarted store evicts only directories over their quota (one lowered since).
 /// </para>
 /// <para>
 /// LRU order is the time of last use (put or open). It survives a restart through the files' modification
@@ -85,13 +87,17 @@ public sealed class BlockStore : IDisposable
                 Recover(path);
             }
 
-            // Quotas may have shrunk since the last run.
+            // Quotas may have shrunk since the last run. Only a directory over its quota is evicted: one above
+            // High but within its quota is a state a live store rests in too, and its next write evicts it.
             var spills = new List<Entry>();
             lock (_gate)
             {
                 foreach (var path in _tiers.SelectMany(tier => tier.Paths))
                 {
-                    MakeRoom(path, 0, spills);
+                    if (path.Used > path.Quota)
+                    {
+                        MakeRoom(path, 0, spills);
+                    }
                 }
             }
 

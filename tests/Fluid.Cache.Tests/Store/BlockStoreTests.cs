@@ -217,6 +217,34 @@ public sealed class BlockStoreTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_restart_keeps_a_directory_above_its_high_watermark_but_within_its_quota_until_the_next_write()
+    {
+        // Concurrent writes leave a store this full when blocks being written hold the room eviction needs;
+        // one thread gets there with High at 1.
+        var ids = Enumerable.Range(0, 11).Select(i => Block(1, i)).ToArray();
+        using (var store = new BlockStore(OneTier(_disk.Path, 10 * Size, high: 1.0)))
+        {
+            foreach (var id in ids[..10])
+            {
+                store.Put(id, Content(id, Size));
+            }
+        }
+
+        using var reopened = new BlockStore(OneTier(_disk.Path, 10 * Size));
+
+        Assert.Equal(0, reopened.Evictions);
+        Assert.Equal(new TierUsage("SSD", _disk.Path, 10 * Size, 10 * Size, 10), reopened.Usage.Single());
+        Assert.Equal(10, BlockFiles(_disk.Path).Length);
+
+        // The watermarks still apply to the next write: evict above 9.5 blocks down to 7 with the new one.
+        reopened.Put(ids[10], Content(ids[10], Size));
+
+        Assert.Equal(4, reopened.Evictions);
+        Assert.Equal(new TierUsage("SSD", _disk.Path, 10 * Size, 7 * Size, 7), reopened.Usage.Single());
+        Assert.Equal(new[] { false, false, false, false, true, true, true, true, true, true, true }, ids.Select(reopened.Contains));
+    }
+
+    [Fact]
     public void Evicted_blocks_spill_to_the_next_tier_intact_and_the_last_tier_deletes_them()
     {
         // MEM: evict above 3.6 blocks down to 2; SSD: above 2.7 down to 1.5.
