@@ -125,8 +125,22 @@ internal sealed class WorkloadControllers(KubeClient client, string nodeName, IL
             }
         }
 
+        var revision = Revision(set);
+        if (surplus.Count == 0 && RollsOnUpdate(set) && !byOrdinal.Values.Any(Json.Deleting))
+        {
+            // RollingUpdate: one outdated pod at a time, highest ordinal first, once every other pod is ready
+            // (an outdated pod that is not ready is replaced at once: waiting for it could wait forever).
+            var outdated = byOrdinal.Where(p => Outdated(p.Value, revision)).OrderByDescending(p => p.Key).Select(p => p.Value).FirstOrDefault();
+            if (outdated is not null && (!PodStatus.IsReady(outdated) || byOrdinal.Values.All(PodStatus.IsReady)))
+            {
+                await DeletePodAsync(outdated, ct).ConfigureAwait(false);
+                outdated["metadata"]!["deletionTimestamp"] = Json.Now();
+            }
+        }
+
         var live = byOrdinal.Values.Where(p => !Json.Deleting(p)).ToList();
         var ready = live.Count(PodStatus.IsReady);
+        var updated = live.Count(p => !Outdated(p, revision));
         await PatchStatusAsync("apps/v1", "StatefulSet", set, new JsonObject
         {
             ["observedGeneration"] = Json.Number(set, "metadata", "generation") ?? 1,
@@ -134,7 +148,8 @@ internal sealed class WorkloadControllers(KubeClient client, string nodeName, IL
             ["readyReplicas"] = ready,
             ["availableReplicas"] = ready,
             ["currentReplicas"] = live.Count,
-            ["updatedReplicas"] = live.Count,
+            ["updatedReplicas"] = updated,
+            ["updateRevision"] = revision,
         }, ct).ConfigureAwait(false);
     }
 
@@ -154,13 +169,18 @@ internal sealed class WorkloadControllers(KubeClient client, string nodeName, IL
         }
         else
         {
-            foreach (var pod in live.Where(p => Json.Text(p, "status", "phase") is "Failed" or "Succeeded").ToList())
+            // Finished pods are replaced, and so is a pod of an older template (RollingUpdate on the one node).
+            // The new pod waits until the old one is gone: two FUSE pods must not mount the same path at once.
+            var revision = Revision(set);
+            var replaced = false;
+            foreach (var pod in live.Where(p => Json.Text(p, "status", "phase") is "Failed" or "Succeeded" || (RollsOnUpdate(set) && Outdated(p, revision))).ToList())
             {
                 await DeletePodAsync(pod, ct).ConfigureAwait(false);
                 live.Remove(pod);
+                replaced = true;
             }
 
-            if (live.Count == 0)
+            if (live.Count == 0 && !replaced && !owned.Any(Json.Deleting))
             {
                 var pod = FromTemplate(set, "apps/v1", "DaemonSet", $"{Json.Name(set)}-{Suffix()}");
                 live.Add(await CreatePodAsync(pod, Json.Namespace(set), ct).ConfigureAwait(false));
@@ -257,6 +277,17 @@ internal sealed class WorkloadControllers(KubeClient client, string nodeName, IL
         await PatchStatusAsync("batch/v1", "Job", job, status, ct).ConfigureAwait(false);
     }
 
+    /// <summary>The label kube-controller-manager puts on StatefulSet and DaemonSet pods: the revision of the template they were made from.</summary>
+    internal const string RevisionLabel = "controller-revision-hash";
+
+    /// <summary>The revision of an owner's pod template (a hash of it), so a changed template is told apart.</summary>
+    internal static string Revision(JsonObject owner) =>
+        $"{Json.Name(owner)}-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Json.At(owner, "spec", "template")?.ToJsonString() ?? "")))[..10]}";
+
+    private static bool Outdated(JsonObject pod, string revision) => Json.Text(pod, "metadata", "labels", RevisionLabel) != revision;
+
+    private static bool RollsOnUpdate(JsonObject set) => Json.Text(set, "spec", "updateStrategy", "type") != "OnDelete";
+
     private JsonObject FromTemplate(JsonObject owner, string apiVersion, string kind, string name)
     {
         var template = Json.At(owner, "spec", "template") as JsonObject
@@ -266,6 +297,11 @@ internal sealed class WorkloadControllers(KubeClient client, string nodeName, IL
         metadata.Remove("namespace");
         metadata["name"] = name;
         metadata["labels"] ??= new JsonObject();
+        if (kind is "StatefulSet" or "DaemonSet")
+        {
+            metadata["labels"]![RevisionLabel] = Revision(owner);
+        }
+
         metadata["ownerReferences"] = new JsonArray(Json.OwnerReference(owner, apiVersion, kind));
         var spec = Json.At(template, "spec")?.DeepClone() as JsonObject ?? [];
         spec["nodeName"] = nodeName;

@@ -178,6 +178,22 @@ public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixt
             var pod = (await agent.PodsAsync("app=fuse")).Single();
             pod = await agent.Wait("the pid", async () => (await agent.PodsAsync("app=fuse")).SingleOrDefault(p => Pid(p) is not null));
             var pid = Pid(pod)!.Value;
+            Assert.Equal(WorkloadControllers.Revision(set), pod["metadata"]!["labels"]![WorkloadControllers.RevisionLabel]!.GetValue<string>());
+
+            // A changed template replaces the pod (RollingUpdate), the old one gone before the new one starts.
+            var oldName = pod["metadata"]!["name"]!.GetValue<string>();
+            await sets.MergePatchAsync("fuse", JsonNode.Parse("""{"spec":{"template":{"metadata":{"labels":{"app":"fuse","version":"2"}}}}}""")!, "default");
+            var maxPods = 0;
+            pod = await agent.Wait("the pod of the new template", async () =>
+            {
+                var pods = await agent.PodsAsync("app=fuse");
+                maxPods = Math.Max(maxPods, pods.Count(p => p["metadata"]?["deletionTimestamp"] is null && Pid(p) is not null));
+                return pods.SingleOrDefault(p => p["metadata"]!["labels"]?["version"]?.GetValue<string>() == "2" && Pid(p) is not null);
+            }, 30);
+            Assert.NotEqual(oldName, pod["metadata"]!["name"]!.GetValue<string>());
+            Assert.False(Alive(pid));
+            Assert.Equal(1, maxPods);
+            pid = Pid(pod)!.Value;
 
             await nodes.MergePatchAsync(Node, JsonNode.Parse("""{"metadata":{"labels":{"fluid.io/agent-test-fuse":null}}}""")!);
             await agent.Wait("the pod and its process to go", async () => (await agent.PodsAsync("app=fuse")).Count == 0 && !Alive(pid) ? "gone" : null, 20);
