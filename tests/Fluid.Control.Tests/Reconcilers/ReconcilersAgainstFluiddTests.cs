@@ -87,6 +87,34 @@ public sealed class ReconcilersAgainstFluiddTests(ControllerFixture cluster) : I
     }
 
     [Fact]
+    public async Task A_runtime_deleted_before_its_dataset_shuts_its_engine_down_volume_and_fuse_label_included()
+    {
+        await Create(Dataset("alone"));
+        await Create(ControllerFixture.Parse("""{"apiVersion":"data.fluid.io/v1alpha1","kind":"CacheRuntime","metadata":{"name":"alone"},"spec":{"runtimeClassName":"fluid","worker":{"replicas":1}}}"""));
+        await cluster.EventuallyAsync("the master StatefulSet", () => cluster.GetAsync("apps/v1", "StatefulSet", "alone-master"));
+        await cluster.MarkReadyAsync("StatefulSet", "alone-master");
+        await cluster.EventuallyAsync("the worker StatefulSet", () => cluster.GetAsync("apps/v1", "StatefulSet", "alone-worker"));
+        await cluster.MarkReadyAsync("StatefulSet", "alone-worker");
+        await cluster.EventuallyAsync("the volume", () => cluster.GetAsync("v1", "PersistentVolume", "default-alone", null));
+        var runtime = await cluster.GetAsync(Fluid, "CacheRuntime", "alone");
+        Assert.Contains(RuntimeReconciler.Finalizer, runtime!["metadata"]!["finalizers"]!.AsArray().Select(f => f!.GetValue<string>()));
+
+        // A node asked for the dataset's FUSE (as the CSI plugin or fluidd's agent does for a pod).
+        await cluster.Client.Resource("v1", "Node").CreateAsync(ControllerFixture.Parse("""{"apiVersion":"v1","kind":"Node","metadata":{"name":"alone-node","labels":{"fluid.io/f-default-alone":"true","keep":"me"}}}"""));
+        await cluster.Client.Resource(Fluid, "CacheRuntime").DeleteAsync("alone", "default");
+        await cluster.EventuallyAsync("the runtime, its volume and the node's FUSE label gone", async () =>
+            await cluster.GetAsync(Fluid, "CacheRuntime", "alone") is null
+            && await cluster.GetAsync("v1", "PersistentVolume", "default-alone", null) is null
+            && await cluster.GetAsync("v1", "Node", "alone-node", null) is { } node
+            && node["metadata"]!["labels"]!["fluid.io/f-default-alone"] is null
+            && node["metadata"]!["labels"]!["keep"]!.GetValue<string>() == "me" ? node : null);
+        await cluster.EventuallyAsync("the dataset NotBound again", async () =>
+            await cluster.GetAsync(Fluid, "Dataset", "alone") is { } d && d["status"]?["phase"]?.GetValue<string>() == "NotBound" ? d : null);
+        await cluster.Client.Resource(Fluid, "Dataset").DeleteAsync("alone", "default");
+        await cluster.Client.Resource("v1", "Node").DeleteAsync("alone-node");
+    }
+
+    [Fact]
     public async Task An_alluxio_runtime_reports_ignored_fields_and_follows_its_scale_subresource()
     {
         await Create(Dataset("scaled"));
