@@ -67,7 +67,7 @@ public class StatusTests
 
         var cached = DatasetStatusDerivation.WithCacheStates(bound, new CacheFigures(1L << 30, 4L << 30, 4L << 30));
         Assert.Equal("25.0%", cached.CacheStates![CacheStateKeys.CachedPercentage]);
-        Assert.False(cached.CacheStates.ContainsKey(CacheStateKeys.CacheHitRatio));
+        Assert.Equal("0.0%", cached.CacheStates[CacheStateKeys.CacheHitRatio]);
         var unbound = DatasetStatusDerivation.Unbind(cached);
         Assert.Equal(DatasetPhases.NotBound, unbound.Phase);
         Assert.Null(unbound.Runtimes);

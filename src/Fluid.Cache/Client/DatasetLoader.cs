@@ -32,8 +32,8 @@ public sealed class LoadOptions
     /// <summary>Told the progress every <see cref="ReportInterval"/> and once at the end (Done, or with the Error that stopped the load).</summary>
     public Func<LoadProgress, CancellationToken, Task>? Report { get; init; }
 
-    /// <summary>Told when every file of a target is cached.</summary>
-    public Action<LoadTarget>? TargetLoaded { get; init; }
+    /// <summary>Told when every file of a target is cached (the load goes on when it returns).</summary>
+    public Func<LoadTarget, CancellationToken, Task>? TargetLoaded { get; init; }
 }
 
 /// <summary>
@@ -105,7 +105,10 @@ public sealed class DatasetLoader(CacheClient client, TimeProvider? time = null)
                     tracker.FileLoaded();
                 }
 
-                options.TargetLoaded?.Invoke(target);
+                if (options.TargetLoaded is { } loaded)
+                {
+                    await loaded(target, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

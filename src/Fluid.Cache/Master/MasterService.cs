@@ -238,6 +238,7 @@ public sealed class MasterService : IAsyncDisposable
             var totals = new CounterTotals
             {
                 Hits = _state.Retired.Hits,
+                LocalHits = _state.Retired.LocalHits,
                 Misses = _state.Retired.Misses,
                 BytesFromCache = _state.Retired.BytesFromCache,
                 LocalBytesFromCache = _state.Retired.LocalBytesFromCache,
@@ -258,8 +259,8 @@ public sealed class MasterService : IAsyncDisposable
                 live.Sum(w => w.CapacityBytes),
                 totals.Hits,
                 totals.Misses,
-                LocalHits: live.Sum(w => w.LocalHits),
-                RemoteHits: live.Sum(w => w.Hits - w.LocalHits),
+                LocalHits: totals.LocalHits,
+                RemoteHits: totals.Hits - totals.LocalHits,
                 totals.BytesFromCache,
                 totals.BytesFromSource,
                 live.Count,

@@ -69,6 +69,9 @@ public sealed class CounterTotals
     /// <summary>Reads served from cache.</summary>
     public long Hits { get; set; }
 
+    /// <summary>Reads served from cache to readers on the worker's host.</summary>
+    public long LocalHits { get; set; }
+
     /// <summary>Reads that went to the source.</summary>
     public long Misses { get; set; }
 
@@ -85,6 +88,7 @@ public sealed class CounterTotals
     public void Add(WorkerHeartbeat beat)
     {
         Hits += beat.Hits;
+        LocalHits += beat.LocalHits;
         Misses += beat.Misses;
         BytesFromCache += beat.BytesFromCache;
         LocalBytesFromCache += beat.LocalBytesFromCache;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Fluid.Api.Core;
 using Fluid.Control.Engines;
 using Fluid.Control.Native;
 using Fluid.Control.Reconcilers;
@@ -25,6 +26,10 @@ internal static class ControllerCommand
         {
             Description = "Reconcile only while holding the Lease fluid-controller in the client's namespace (run several replicas, one leads).",
         };
+        var resync = new Option<string?>("--metadata-resync")
+        {
+            Description = "List each dataset's sources again this long after the last listing to refresh its total size and file count, e.g. 1h (default: once, as upstream).",
+        };
         var command = new Command("controller", """
             Run Fluid's controllers in the foreground (stop with Ctrl-C or SIGTERM): Datasets, every runtime kind the
             engines serve (CacheRuntime class fluid and the classic kinds), and DataLoads. They speak only the
@@ -34,10 +39,21 @@ internal static class ControllerCommand
               fluid controller --kubeconfig ~/.fluid/server/kubeconfig
             """)
         {
-            kubeconfig, context, leaderElect,
+            kubeconfig, context, leaderElect, resync,
         };
         command.SetAction(async (result, ct) =>
         {
+            TimeSpan? resyncInterval = null;
+            if (result.GetValue(resync) is { } text)
+            {
+                if (!GoDuration.TryParse(text, out var duration, out var error) || duration.Value < TimeSpan.FromMinutes(1))
+                {
+                    throw new CliException($"--metadata-resync: \"{text}\" is not a duration of a minute or more, e.g. 30m or 6h{(error is null ? "" : $" ({error})")}");
+                }
+
+                resyncInterval = duration.Value;
+            }
+
             KubeClient client;
             try
             {
@@ -49,11 +65,13 @@ internal static class ControllerCommand
             }
 
             using (client)
+            using (var statistics = new MasterStatistics())
             {
                 var engines = new EngineRegistry();
-                NativeEngine.Register(engines);
+                NativeEngine.Register(engines, statistics);
                 var options = new FluidControllerOptions
                 {
+                    MetadataResyncInterval = resyncInterval,
                     OnError = (key, e) => Console.Error.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {key}: {e.Message}"),
                     LeaderElection = result.GetValue(leaderElect)
                         ? new LeaderElectionOptions { LeaseName = "fluid-controller", Identity = $"{Environment.MachineName}-{Environment.ProcessId}" }

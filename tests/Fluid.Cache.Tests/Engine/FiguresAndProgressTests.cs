@@ -100,7 +100,11 @@ public sealed class FiguresAndProgressTests
 
                 await client.Master.ReportProgressAsync("uid-1", p, ct);
             },
-            TargetLoaded = t => loadedTargets.Add(t.Path),
+            TargetLoaded = (t, _) =>
+            {
+                loadedTargets.Add(t.Path);
+                return Task.CompletedTask;
+            },
         }, default);
 
         Assert.True(final.Done);
