@@ -270,7 +270,7 @@ public sealed class NativeEngine : EngineTemplate
             try
             {
                 return await statistics.GetProgressAsync(ctx, NativeManifests.LoadOperationId(operation), ct).ConfigureAwait(false) is { } report
-                    ? OperationProgressDerivation.From(report)
+                    ? OperationProgressDerivation.From(report, now: ctx.Clock.GetUtcNow())
                     : null;
             }
             catch (MasterUnreachableException)

@@ -11,15 +11,25 @@ public static class OperationProgressDerivation
     // An estimate further out than this says nothing useful (the rate is near zero); it is left out.
     private static readonly TimeSpan LongestEta = TimeSpan.FromDays(100);
 
+    // A loader reports every second; one not heard from for this long is not loading (its pod died, say), whatever rate it last gave.
+    private static readonly TimeSpan Silent = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// The progress as status shows it. <paramref name="complete"/> is the operation's outcome (its Job
     /// completed): then everything counted is loaded, the percentage is 100% and the time left 0s.
     /// Until then the percentage stops at 99.9%, so rounding never shows a load as done before it is.
+    /// Given <paramref name="now"/>, a report the master received over 30 s earlier shows no rate and no
+    /// time left: the loader has stopped reporting, so it is not loading at that rate.
     /// </summary>
-    public static OperationProgress From(LoadProgress report, bool complete = false)
+    public static OperationProgress From(LoadProgress report, bool complete = false, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(report);
         complete |= report.Done;
+        if (!complete && now is { } at && report.ReceivedAt is { } received && at - received > Silent)
+        {
+            report = report with { BytesPerSecond = 0 };
+        }
+
         var loadedBytes = complete ? report.TotalBytes : Math.Min(report.LoadedBytes, report.TotalBytes);
         var loadedFiles = complete ? report.TotalFiles : Math.Min(report.LoadedFiles, report.TotalFiles);
         return new OperationProgress
