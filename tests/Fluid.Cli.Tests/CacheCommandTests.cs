@@ -111,6 +111,40 @@ public sealed class CacheCommandTests : IDisposable
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Cache_load_walks_directories_prints_what_it_loaded_and_reports_its_progress_to_the_master()
+    {
+        var files = new Dictionary<string, int> { ["sub/a.bin"] = (3 << 20) + 5, ["sub/deep/b.bin"] = 1000, ["c.bin"] = 42 };
+        foreach (var (name, size) in files)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(_dir, "source", name))!);
+            File.WriteAllBytes(Path.Combine(_dir, "source", name), RandomNumberGenerator.GetBytes(size));
+        }
+
+        var master = StartMaster();
+        StartWorker(master, "w1");
+
+        var (exit, stdout, stderr) = Client(master, "load", "/sub", "/c.bin", "--operation-id", "load-1");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("loading 3 file(s), 3.00MiB of dataset default/demo into 1 worker(s)", stdout, StringComparison.Ordinal);
+        Assert.Contains("loaded /sub: 2 file(s), 3.00MiB", stdout, StringComparison.Ordinal);
+        Assert.Contains("loaded /c.bin: 1 file(s), 42.00B", stdout, StringComparison.Ordinal);
+        Assert.Contains("done: 3 file(s), 3.00MiB in ", stdout, StringComparison.Ordinal);
+
+        using var http = new HttpClient { BaseAddress = new Uri(master) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "cli-test-token");
+        using var progress = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("api/v1/operations/load-1"));
+        var total = files.Values.Sum(v => (long)v);
+        Assert.Equal(total, progress.RootElement.GetProperty("totalBytes").GetInt64());
+        Assert.Equal(total, progress.RootElement.GetProperty("loadedBytes").GetInt64());
+        Assert.Equal(3, progress.RootElement.GetProperty("loadedFiles").GetInt64());
+        Assert.True(progress.RootElement.GetProperty("done").GetBoolean());
+
+        (exit, _, stderr) = Client(master, "load", "/nope");
+        Assert.Equal(1, exit);
+        Assert.Contains("/nope: no such file or directory in dataset default/demo", stderr, StringComparison.Ordinal);
+    }
+
     private string StartMaster(string? address = null) => _cluster.StartMaster(address);
 
     private FluidDaemon StartWorker(string master, string id, Dictionary<string, string>? environment = null) => _cluster.StartWorker(master, id, environment);

@@ -173,10 +173,16 @@ public class EngineTemplateTests
 
         public Task ReportStatusAsync(EngineContext ctx, CancellationToken ct) => Record("status.report");
 
-        public Task ReportCacheStatesAsync(EngineContext ctx, CancellationToken ct) => Record("status.cache");
+        public async Task<TimeSpan?> ReportCacheStatesAsync(EngineContext ctx, CancellationToken ct)
+        {
+            await Record("status.cache");
+            return null;
+        }
 
         public IReadOnlyList<JsonObject> Plan(EngineContext ctx, KubeObject operation) =>
             [Control.Cluster.Manifest.New("v1", "ConfigMap", ctx.Namespace, $"{operation.Metadata.Name}-plan")];
+
+        public Task<OperationProgress?> ProgressAsync(EngineContext ctx, KubeObject operation, CancellationToken ct) => Task.FromResult<OperationProgress?>(null);
 
         private Task Record(string step)
         {

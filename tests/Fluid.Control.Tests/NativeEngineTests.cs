@@ -220,6 +220,7 @@ public class NativeEngineTests
         Assert.Equal(["cache", "load"], args.Take(2));
         Assert.Equal("http://demo-master.default.svc:19998", args.Flag("--master"));
         Assert.Equal("2", args.Flag("--replicas"));
+        Assert.Equal("0d1e2f30-0000-4000-8000-000000000003", args.Flag("--operation-id"));
         Assert.Equal(["/train", "/val"], args.TakeLast(2));
         Assert.Equal("DataLoad", job.Str("metadata.ownerReferences[0].kind"));
         Assert.Equal("Never", job.Str("spec.template.spec.restartPolicy"));
@@ -247,6 +248,10 @@ public class NativeEngineTests
 
     private sealed class FixedStatistics(CacheFigures figures) : ICacheStatisticsSource
     {
-        public Task<CacheFigures?> GetAsync(EngineContext ctx, CancellationToken ct) => Task.FromResult<CacheFigures?>(figures);
+        public Task<CacheFigures> GetAsync(EngineContext ctx, CancellationToken ct) => Task.FromResult(figures);
+
+        public Task RequestResyncAsync(EngineContext ctx, CancellationToken ct) => Task.CompletedTask;
+
+        public Task<Fluid.Cache.Protocol.LoadProgress?> GetProgressAsync(EngineContext ctx, string operationId, CancellationToken ct) => Task.FromResult<Fluid.Cache.Protocol.LoadProgress?>(null);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Fluid.Api.V1Alpha1;
+using Fluid.Cache.Protocol;
 using Fluid.Control.Native;
 using Fluid.Control.Status;
 
@@ -67,7 +68,7 @@ public class StatusTests
 
         var cached = DatasetStatusDerivation.WithCacheStates(bound, new CacheFigures(1L << 30, 4L << 30, 4L << 30));
         Assert.Equal("25.0%", cached.CacheStates![CacheStateKeys.CachedPercentage]);
-        Assert.False(cached.CacheStates.ContainsKey(CacheStateKeys.CacheHitRatio));
+        Assert.Equal("0.0%", cached.CacheStates[CacheStateKeys.CacheHitRatio]);
         var unbound = DatasetStatusDerivation.Unbind(cached);
         Assert.Equal(DatasetPhases.NotBound, unbound.Phase);
         Assert.Null(unbound.Runtimes);
@@ -101,6 +102,31 @@ public class StatusTests
         var bad = new Dictionary<string, string> { ["fluid.io/dataset-num"] = "many" };
         var error = Assert.Throws<InvalidOperationException>(() => CacheNodeLabels.Assign(bad, layout, tiers, exclusive: true, "node-7"));
         Assert.Contains("node-7", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_progress_shows_percentage_rate_and_time_left_and_never_100_percent_before_the_end()
+    {
+        var started = T0.AddMinutes(-5);
+        var running = OperationProgressDerivation.From(new LoadProgress(1000L << 20, 400L << 20, 10, 4, 400L << 20 >> 6, false, started, ReceivedAt: T0), now: T0.AddSeconds(1));
+        Assert.Equal("40.0%", running.Percentage);
+        Assert.Equal("1m36s", running.Eta);
+        Assert.Equal(4, running.LoadedFiles);
+
+        var almost = OperationProgressDerivation.From(new LoadProgress(100_000, 99_999, 1, 0, 10, false, started));
+        Assert.Equal("99.9%", almost.Percentage);
+        Assert.Equal("1s", almost.Eta);
+
+        // Nothing heard from the loader for a while: no rate, no estimate.
+        var silent = OperationProgressDerivation.From(new LoadProgress(1000, 400, 10, 4, 100, false, started, ReceivedAt: T0), now: T0.AddMinutes(1));
+        Assert.Equal(0, silent.BytesPerSecond);
+        Assert.Null(silent.Eta);
+        Assert.Equal("40.0%", silent.Percentage);
+
+        var done = OperationProgressDerivation.Completed(running);
+        Assert.Equal((done.LoadedBytes, done.LoadedFiles, done.Percentage, done.Eta), (1000L << 20, 10L, "100.0%", "0s"));
+        Assert.Equal("0.0%", OperationProgressDerivation.From(new LoadProgress(0, 0, 0, 0, 0, false, started)).Percentage);
+        Assert.Equal("40.0% (400.00MiB of 1000.00MiB, 4/10 files) at 6.25MiB/s, 1m36s left", OperationProgressDerivation.Describe(running));
     }
 
     private static JsonObject Sts(int replicas, int ready) => new()

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using Fluid.Api.Core;
 
@@ -170,6 +171,40 @@ public sealed class OperationStatus
 
     /// <summary>Where the operation's pods ran, for operations that run after it.</summary>
     public NodeAffinity? NodeAffinity { get; set; }
+
+    /// <summary>How far the operation has got (DataLoad; not an upstream field): bytes and files done of the total, rate and estimated time left.</summary>
+    public OperationProgress? Progress { get; set; }
+}
+
+/// <summary>How far a data operation has got, as its loader reports it.</summary>
+public sealed class OperationProgress
+{
+    /// <summary>Bytes of every file the operation covers (found by walking its targets before it starts).</summary>
+    [Required]
+    public long TotalBytes { get; set; }
+
+    /// <summary>Bytes done so far.</summary>
+    [Required]
+    public long LoadedBytes { get; set; }
+
+    /// <summary>Files the operation covers.</summary>
+    [Required]
+    public long TotalFiles { get; set; }
+
+    /// <summary>Files done so far.</summary>
+    [Required]
+    public long LoadedFiles { get; set; }
+
+    /// <summary>Bytes per second over the last few seconds; once the operation is complete, over its whole run.</summary>
+    [Required]
+    public long BytesPerSecond { get; set; }
+
+    /// <summary>Estimated time left as a Go duration, e.g. "1m30s"; absent while unknown (no rate yet).</summary>
+    public string? Eta { get; set; }
+
+    /// <summary>Bytes done over the total, one decimal, e.g. "42.5%".</summary>
+    [Required]
+    public string Percentage { get; set; } = "0.0%";
 }
 
 /// <summary>What an operation waits for before it starts.</summary>

@@ -246,21 +246,36 @@ public sealed class CacheClient : IAsyncDisposable
     public Task<int> ReadAsync(CacheFile file, long offset, Memory<byte> buffer, CancellationToken cancellationToken) =>
         Task.Run(() => Read(file, offset, buffer.Span), cancellationToken);
 
-    /// <summary>Has the owners of every block of a file cache it (DataLoad); returns the blocks loaded.</summary>
-    public async Task<long> LoadAsync(string path, int replicas, CancellationToken cancellationToken)
+    /// <summary>Caches a file's blocks on their workers (each on <paramref name="replicas"/> of them); returns the blocks loaded.</summary>
+    public async Task<long> LoadAsync(string path, int replicas, CancellationToken cancellationToken) =>
+        await LoadAsync(await OpenAsync(path, cancellationToken).ConfigureAwait(false), replicas, null, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Caches a file's blocks on their workers (each on <paramref name="replicas"/> of them), telling
+    /// <paramref name="blockLoaded"/> the length of each block once its workers hold it; returns the blocks loaded.
+    /// </summary>
+    public async Task<long> LoadAsync(CacheFile file, int replicas, Action<long>? blockLoaded, CancellationToken cancellationToken)
     {
-        var file = await OpenAsync(path, cancellationToken).ConfigureAwait(false);
-        var blocks = (file.Size + BlockSize - 1) / BlockSize;
+        ArgumentNullException.ThrowIfNull(file);
+        var blockSize = BlockSize;
+        var blocks = (file.Size + blockSize - 1) / blockSize;
         long loaded = 0;
         await Parallel.ForAsync(0L, blocks, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken }, (index, _) =>
         {
             var request = Request(file, index);
-            foreach (var owner in _ring.Owners(BlockOf(file, index), Math.Max(1, replicas)))
+            var owners = _ring.Owners(BlockOf(file, index), Math.Max(1, replicas));
+            if (owners.Count == 0)
+            {
+                throw new IOException($"cannot load /{file.Path}: the master at {_master.Address} knows no live worker of dataset {Dataset}");
+            }
+
+            foreach (var owner in owners)
             {
                 WithConnection(owner, local: false, c => c.Load(request, 1));
             }
 
             Interlocked.Increment(ref loaded);
+            blockLoaded?.Invoke(Math.Min(blockSize, file.Size - (index * blockSize)));
             return ValueTask.CompletedTask;
         }).ConfigureAwait(false);
         return loaded;

@@ -24,8 +24,19 @@ public sealed class MasterClient : IDisposable
 
     /// <summary>A client of the master at <paramref name="address"/>.</summary>
     public MasterClient(Uri address, string token, TimeSpan? timeout = null)
+        : this(address, token, timeout, new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) }, disposeHandler: true)
     {
-        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) })
+    }
+
+    /// <summary>A client of the master at <paramref name="address"/> over a handler shared with other clients (not disposed with this one).</summary>
+    public MasterClient(Uri address, string token, TimeSpan timeout, HttpMessageHandler handler)
+        : this(address, token, timeout, handler, disposeHandler: false)
+    {
+    }
+
+    private MasterClient(Uri address, string token, TimeSpan? timeout, HttpMessageHandler handler, bool disposeHandler)
+    {
+        _http = new HttpClient(handler, disposeHandler)
         {
             BaseAddress = address,
             Timeout = timeout ?? TimeSpan.FromSeconds(30),
@@ -80,6 +91,23 @@ public sealed class MasterClient : IDisposable
 
     /// <summary>The dataset's figures.</summary>
     public Task<DatasetStats> StatsAsync(CancellationToken cancellationToken) => GetAsync<DatasetStats>("api/v1/stats", cancellationToken);
+
+    /// <summary>Reports a data operation's progress; the master keeps the latest report.</summary>
+    public Task ReportProgressAsync(string operation, LoadProgress progress, CancellationToken cancellationToken) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, $"api/v1/operations/{Uri.EscapeDataString(operation)}") { Content = JsonContent.Create(progress, options: Json) }, cancellationToken);
+
+    /// <summary>The latest progress report of a data operation; null when the master has none.</summary>
+    public async Task<LoadProgress?> ProgressAsync(string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetAsync<LoadProgress>($"api/v1/operations/{Uri.EscapeDataString(operation)}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (MasterException e) when (e.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
 
     /// <inheritdoc/>
     public void Dispose() => _http.Dispose();

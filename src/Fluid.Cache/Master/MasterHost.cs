@@ -91,6 +91,23 @@ public sealed class MasterHost : IAsyncDisposable
             return Results.Ok();
         });
         api.MapGet("/stats", () => service.Stats());
+        api.MapPost("/operations/{id}", (string id, LoadProgress progress) =>
+        {
+            if (!IsOperationId(id))
+            {
+                return Results.Json(new { error = $"\"{id}\" is not an operation id: 1 to 128 letters, digits, '-', '_' or '.'" }, statusCode: 400);
+            }
+
+            if (progress.LoadedBytes < 0 || progress.TotalBytes < 0 || progress.LoadedFiles < 0 || progress.TotalFiles < 0 || progress.BytesPerSecond < 0)
+            {
+                return Results.Json(new { error = "progress figures cannot be negative" }, statusCode: 422);
+            }
+
+            service.ReportProgress(id, progress);
+            return Results.NoContent();
+        });
+        api.MapGet("/operations/{id}", (string id) =>
+            service.Progress(id) is { } progress ? Results.Ok(progress) : Results.NotFound(new { error = $"no progress of operation {id} has been reported to this master" }));
     }
 
     /// <inheritdoc/>
@@ -101,6 +118,9 @@ public sealed class MasterHost : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
         await Service.DisposeAsync().ConfigureAwait(false);
     }
+
+    private static bool IsOperationId(string id) =>
+        id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     private static async Task<IResult> Metadata(Func<Task<IResult>> lookup)
     {

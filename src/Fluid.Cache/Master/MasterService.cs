@@ -19,6 +19,9 @@ public sealed class DatasetRejectedException(string message) : Exception(message
 /// </summary>
 public sealed class MasterService : IAsyncDisposable
 {
+    // Reports of operations nobody updated for this long are dropped (their reconciler has long read the last one).
+    private static readonly TimeSpan ProgressKept = TimeSpan.FromHours(24);
+
     private readonly MasterOptions _options;
     private readonly UfsRegistry _registry;
     private readonly ISecretSource _secrets;
@@ -29,11 +32,15 @@ public sealed class MasterService : IAsyncDisposable
     private readonly Dictionary<string, DateTimeOffset> _lastSeen = [];
     private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, UfsEntry? Entry)> _stats = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (DateTimeOffset Expires, IReadOnlyList<UfsEntry> Entries)> _lists = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LoadProgress> _operations = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private DatasetTree? _tree;
     private long _generation;
     private bool _dirty;
+    private readonly CancellationTokenSource _stopping = new();
     private Task _sync = Task.CompletedTask;
+    private bool _syncing;
+    private bool _syncAgain;
 
     /// <summary>Loads the state from the data directory and reopens the dataset it names.</summary>
     public MasterService(MasterOptions options, UfsRegistry registry, ISecretSource secrets, ILogger log, TimeProvider? time = null)
@@ -50,6 +57,11 @@ public sealed class MasterService : IAsyncDisposable
         {
             _tree = DatasetTree.Open(FluidJson.FromNode<Dataset>(saved), registry, secrets);
             _log.LogInformation("restored dataset {Dataset} ({Files} files, {Bytes} bytes at the last sync)", _tree.Name, _state.FileCount, _state.UfsTotalBytes);
+            if (_state.LastSyncAttempt is null)
+            {
+                // The previous life stopped before its first sync ended: without this, nobody would ever compute the figures.
+                StartSync();
+            }
         }
     }
 
@@ -226,8 +238,10 @@ public sealed class MasterService : IAsyncDisposable
             var totals = new CounterTotals
             {
                 Hits = _state.Retired.Hits,
+                LocalHits = _state.Retired.LocalHits,
                 Misses = _state.Retired.Misses,
                 BytesFromCache = _state.Retired.BytesFromCache,
+                LocalBytesFromCache = _state.Retired.LocalBytesFromCache,
                 BytesFromSource = _state.Retired.BytesFromSource,
             };
             foreach (var beat in _state.Workers.Values)
@@ -245,13 +259,34 @@ public sealed class MasterService : IAsyncDisposable
                 live.Sum(w => w.CapacityBytes),
                 totals.Hits,
                 totals.Misses,
-                LocalHits: live.Sum(w => w.LocalHits),
-                RemoteHits: live.Sum(w => w.Hits - w.LocalHits),
+                LocalHits: totals.LocalHits,
+                RemoteHits: totals.Hits - totals.LocalHits,
                 totals.BytesFromCache,
                 totals.BytesFromSource,
-                live.Count);
+                live.Count,
+                SyncRunning: _syncing,
+                _state.LastSyncError,
+                _state.LastSyncAttempt,
+                totals.LocalBytesFromCache);
         }
     }
+
+    /// <summary>Keeps the latest progress report of a data operation (in memory: a loader reports again every second).</summary>
+    public void ReportProgress(string operation, LoadProgress progress)
+    {
+        var now = _time.GetUtcNow();
+        _operations[operation] = progress with { ReceivedAt = now };
+        foreach (var (id, old) in _operations)
+        {
+            if (now - old.ReceivedAt > ProgressKept)
+            {
+                _operations.TryRemove(id, out _);
+            }
+        }
+    }
+
+    /// <summary>The latest progress report of a data operation, or null when none arrived (or the master restarted since).</summary>
+    public LoadProgress? Progress(string operation) => _operations.GetValueOrDefault(operation);
 
     /// <summary>Waits for the running sync of figures, if any.</summary>
     public Task WaitForSyncAsync() => _sync;
@@ -271,22 +306,60 @@ public sealed class MasterService : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
         await _sync.ConfigureAwait(false);
         Flush();
         if (_tree is not null)
         {
             await _tree.DisposeAsync().ConfigureAwait(false);
         }
+
+        _stopping.Dispose();
     }
 
-    /// <summary>Starts recomputing the dataset's total size and file count unless a sync runs already.</summary>
+    /// <summary>
+    /// Starts recomputing the dataset's total size and file count; when a sync runs already, one more
+    /// follows it, so a refresh or a new dataset asked for mid-sync is never lost.
+    /// </summary>
     public void StartSync()
     {
         lock (_lock)
         {
-            if (_sync.IsCompleted && _tree is not null)
+            if (_tree is null || _stopping.IsCancellationRequested)
             {
-                _sync = Task.Run(() => SyncAsync(_tree));
+                return;
+            }
+
+            if (_syncing)
+            {
+                _syncAgain = true;
+                return;
+            }
+
+            _syncing = true;
+            _sync = Task.Run(SyncLoopAsync);
+        }
+    }
+
+    private async Task SyncLoopAsync()
+    {
+        while (true)
+        {
+            DatasetTree tree;
+            lock (_lock)
+            {
+                _syncAgain = false;
+                tree = _tree!;
+            }
+
+            await SyncAsync(tree).ConfigureAwait(false);
+            lock (_lock)
+            {
+                if (!_syncAgain || _stopping.IsCancellationRequested)
+                {
+                    _syncing = false;
+                    return;
+                }
             }
         }
     }
@@ -299,7 +372,7 @@ public sealed class MasterService : IAsyncDisposable
             var pending = new Stack<string>([""]);
             while (pending.Count > 0)
             {
-                await foreach (var entry in tree.ListAsync(pending.Pop(), CancellationToken.None).ConfigureAwait(false))
+                await foreach (var entry in tree.ListAsync(pending.Pop(), _stopping.Token).ConfigureAwait(false))
                 {
                     if (entry.IsDirectory)
                     {
@@ -315,17 +388,41 @@ public sealed class MasterService : IAsyncDisposable
 
             lock (_lock)
             {
+                if (!ReferenceEquals(tree, _tree))
+                {
+                    return;
+                }
+
                 _state.UfsTotalBytes = bytes;
                 _state.FileCount = files;
-                _state.LastSync = _time.GetUtcNow();
+                _state.LastSync = _state.LastSyncAttempt = _time.GetUtcNow();
+                _state.LastSyncError = null;
                 SaveLocked();
             }
 
             _log.LogInformation("dataset {Dataset}: {Files} files, {Bytes} bytes", tree.Name, files, bytes);
         }
-        catch (Exception e) when (e is UfsException or IOException or HttpRequestException)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
-            _log.LogWarning("could not compute the size of dataset {Dataset}: {Message}", tree.Name, e.Message);
+            // The master is stopping; the next life syncs again (LastSyncAttempt stays as it was).
+        }
+        catch (Exception e)
+        {
+            // Any failure, expected or not, is recorded: a sync that ends without a trace leaves the dataset's figures unknown forever.
+            var message = e is UfsException or IOException or HttpRequestException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            lock (_lock)
+            {
+                if (!ReferenceEquals(tree, _tree))
+                {
+                    return;
+                }
+
+                _state.LastSyncAttempt = _time.GetUtcNow();
+                _state.LastSyncError = message;
+                SaveLocked();
+            }
+
+            _log.LogWarning("could not compute the size of dataset {Dataset}: {Message}", tree.Name, message);
         }
     }
 

@@ -16,8 +16,14 @@ public sealed class MasterState
     /// <summary>Files of the sources at the last sync.</summary>
     public long FileCount { get; set; }
 
-    /// <summary>When the last sync finished.</summary>
+    /// <summary>When the last sync that succeeded finished.</summary>
     public DateTimeOffset? LastSync { get; set; }
+
+    /// <summary>When the most recent sync ended, whether it succeeded or not.</summary>
+    public DateTimeOffset? LastSyncAttempt { get; set; }
+
+    /// <summary>Why the most recent sync failed; null when it succeeded.</summary>
+    public string? LastSyncError { get; set; }
 
     /// <summary>The last heartbeat of every worker ever seen, by id.</summary>
     public Dictionary<string, WorkerHeartbeat> Workers { get; set; } = [];
@@ -63,11 +69,17 @@ public sealed class CounterTotals
     /// <summary>Reads served from cache.</summary>
     public long Hits { get; set; }
 
+    /// <summary>Reads served from cache to readers on the worker's host.</summary>
+    public long LocalHits { get; set; }
+
     /// <summary>Reads that went to the source.</summary>
     public long Misses { get; set; }
 
     /// <summary>Bytes served from cache.</summary>
     public long BytesFromCache { get; set; }
+
+    /// <summary>Bytes served from cache to readers on the worker's host.</summary>
+    public long LocalBytesFromCache { get; set; }
 
     /// <summary>Bytes that came from the source.</summary>
     public long BytesFromSource { get; set; }
@@ -76,8 +88,10 @@ public sealed class CounterTotals
     public void Add(WorkerHeartbeat beat)
     {
         Hits += beat.Hits;
+        LocalHits += beat.LocalHits;
         Misses += beat.Misses;
         BytesFromCache += beat.BytesFromCache;
+        LocalBytesFromCache += beat.LocalBytesFromCache;
         BytesFromSource += beat.BytesFromSource;
     }
 }

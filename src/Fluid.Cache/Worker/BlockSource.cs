@@ -64,6 +64,7 @@ public sealed class WorkerCounters
     private long _localHits;
     private long _misses;
     private long _bytesFromCache;
+    private long _localBytesFromCache;
     private long _bytesFromSource;
     private long _sourceReads;
 
@@ -78,6 +79,9 @@ public sealed class WorkerCounters
 
     /// <summary>Bytes sent from cached blocks.</summary>
     public long BytesFromCache => Interlocked.Read(ref _bytesFromCache);
+
+    /// <summary>Bytes of cache hits served to clients on this host (short-circuit or Unix socket).</summary>
+    public long LocalBytesFromCache => Interlocked.Read(ref _localBytesFromCache);
 
     /// <summary>Bytes sent that came from the source.</summary>
     public long BytesFromSource => Interlocked.Read(ref _bytesFromSource);
@@ -99,6 +103,7 @@ public sealed class WorkerCounters
             if (local)
             {
                 Interlocked.Increment(ref _localHits);
+                Interlocked.Add(ref _localBytesFromCache, bytes);
             }
         }
     }

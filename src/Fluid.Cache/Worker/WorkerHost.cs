@@ -164,7 +164,8 @@ public sealed class WorkerHost : IAsyncDisposable
             counters.BytesFromCache,
             counters.BytesFromSource,
             counters.SourceReads,
-            _startedAt);
+            _startedAt,
+            counters.LocalBytesFromCache);
         try
         {
             var reply = await _master.HeartbeatAsync(beat, cancellationToken).ConfigureAwait(false);

@@ -93,7 +93,7 @@ internal static class ServerCommand
                     Controllers = result.GetValue(noController) ? null : (client, stop) =>
                     {
                         var log = loggers.CreateLogger("fluid-controller");
-                        return ControllerCommand.RunAsync(client, null, (key, e) => log.LogWarning("{Key}: {Message}", key, e.Message), stop);
+                        return ControllerCommand.RunAsync(client, null, null, (key, e) => log.LogWarning("{Key}: {Message}", key, e.Message), stop);
                     },
                 }, loggers, ct).ConfigureAwait(false);
             }

@@ -26,6 +26,14 @@ public interface IClusterState
     /// <summary>Replaces the status of an existing object (the status subresource).</summary>
     Task UpdateStatusAsync(ObjectKey key, JsonObject status, CancellationToken ct = default);
 
+    /// <summary>
+    /// Changes the status of an existing object from its current value: <paramref name="change"/> gets
+    /// the status as stored now (empty when there is none) and returns the new one, or null to leave it.
+    /// A write that meets a concurrent change is retried with the fresh status, so fields others own
+    /// (a lock another reconciler took meanwhile) are never overwritten with stale values.
+    /// </summary>
+    Task UpdateStatusAsync(ObjectKey key, Func<JsonObject, JsonObject?> change, CancellationToken ct = default);
+
     /// <summary>Deletes the object; false when it did not exist.</summary>
     Task<bool> DeleteAsync(ObjectKey key, CancellationToken ct = default);
 }

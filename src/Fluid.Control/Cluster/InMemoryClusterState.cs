@@ -102,6 +102,27 @@ public sealed class InMemoryClusterState : IClusterState
     }
 
     /// <inheritdoc/>
+    public Task UpdateStatusAsync(ObjectKey key, Func<JsonObject, JsonObject?> change, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        lock (_lock)
+        {
+            if (!_objects.TryGetValue(key, out var existing))
+            {
+                throw new KeyNotFoundException($"{key} does not exist; its status cannot be updated");
+            }
+
+            if (change(existing["status"]?.DeepClone() as JsonObject ?? []) is { } status)
+            {
+                existing["status"] = status;
+                _writes.Add($"status {key}");
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
     public Task<bool> DeleteAsync(ObjectKey key, CancellationToken ct = default)
     {
         lock (_lock)

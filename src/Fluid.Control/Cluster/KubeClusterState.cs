@@ -81,6 +81,32 @@ public sealed class KubeClusterState(KubeClient client, string fieldManager = Ku
     }
 
     /// <inheritdoc/>
+    public async Task UpdateStatusAsync(ObjectKey key, Func<JsonObject, JsonObject?> change, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var resource = Resource(key);
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await resource.GetAsync(key.Name, key.Namespace, ct).ConfigureAwait(false);
+            if (change(current["status"]?.DeepClone() as JsonObject ?? []) is not { } status)
+            {
+                return;
+            }
+
+            current["status"] = status;
+            try
+            {
+                // The read's resourceVersion makes this write fail if anything changed since; then it is computed again.
+                await resource.ReplaceStatusAsync(current, ct).ConfigureAwait(false);
+                return;
+            }
+            catch (KubeApiException e) when (e.IsConflict && attempt < StatusAttempts)
+            {
+            }
+        }
+    }
+
+    /// <inheritdoc/>
     public async Task<bool> DeleteAsync(ObjectKey key, CancellationToken ct = default)
     {
         try

@@ -19,6 +19,9 @@ public sealed class EngineContext
     /// <summary>The clock; tests fix it.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>How often the sources' metadata (total size, file count) is listed again after a listing; null lists it once, as upstream.</summary>
+    public TimeSpan? MetadataResyncInterval { get; init; }
+
     /// <summary>Namespace of the dataset and runtime.</summary>
     public string Namespace => Runtime.Metadata.Namespace ?? "default";
 

@@ -111,13 +111,13 @@ public abstract class EngineTemplate : IEngine
         steps.Add(SyncStep.Health);
         await Reporter.ReportStatusAsync(Context, ct).ConfigureAwait(false);
         steps.Add(SyncStep.Status);
-        await Reporter.ReportCacheStatesAsync(Context, ct).ConfigureAwait(false);
+        var again = await Reporter.ReportCacheStatesAsync(Context, ct).ConfigureAwait(false);
         steps.Add(SyncStep.CacheStates);
         await Ufs.SyncMountsAsync(Context, ct).ConfigureAwait(false);
         steps.Add(SyncStep.Mounts);
         await Workers.SyncNodeLabelsAsync(Context, ct).ConfigureAwait(false);
         steps.Add(SyncStep.NodeLabels);
-        return new SyncResult(health, steps);
+        return new SyncResult(health, steps) { RequeueAfter = again };
     }
 
     /// <inheritdoc/>
@@ -133,6 +133,9 @@ public abstract class EngineTemplate : IEngine
 
         return keys;
     }
+
+    /// <inheritdoc/>
+    public Task<Api.V1Alpha1.OperationProgress?> ProgressAsync(KubeObject operation, CancellationToken ct = default) => Planner.ProgressAsync(Context, operation, ct);
 
     /// <inheritdoc/>
     public Task ScaleAsync(int workers, CancellationToken ct = default)

@@ -28,6 +28,9 @@ public interface IEngine
     /// <summary>Plans and creates the objects that carry out a data operation (e.g. a DataLoad's Job).</summary>
     Task<IReadOnlyList<Cluster.ObjectKey>> OperateAsync(KubeObject operation, CancellationToken ct = default);
 
+    /// <summary>How far a running data operation has got (status.progress), or null when the engine cannot tell.</summary>
+    Task<Api.V1Alpha1.OperationProgress?> ProgressAsync(KubeObject operation, CancellationToken ct = default);
+
     /// <summary>Sets the number of workers.</summary>
     Task ScaleAsync(int workers, CancellationToken ct = default);
 
@@ -97,7 +100,11 @@ public sealed record SetupResult(bool Ready, SetupStep ReachedStep, string Messa
 }
 
 /// <summary>The outcome of a sync pass.</summary>
-public sealed record SyncResult(RuntimeHealth Health, IReadOnlyList<SyncStep> StepsRun);
+public sealed record SyncResult(RuntimeHealth Health, IReadOnlyList<SyncStep> StepsRun)
+{
+    /// <summary>Sync again this soon, sooner than the reconciler's usual period (e.g. while the dataset's figures are being computed); null for the usual period.</summary>
+    public TimeSpan? RequeueAfter { get; init; }
+}
 
 /// <summary>Health of the runtime's components.</summary>
 public sealed record RuntimeHealth(bool Healthy, string Message);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Fluid.Api.Meta;
+using Fluid.Api.V1Alpha1;
 
 namespace Fluid.Control.Engines;
 
@@ -73,8 +74,8 @@ public interface IStatusReporter
     /// <summary>Writes the runtime's status from the observed workloads.</summary>
     Task ReportStatusAsync(EngineContext ctx, CancellationToken ct);
 
-    /// <summary>Writes the cache figures into the dataset's and runtime's status.</summary>
-    Task ReportCacheStatesAsync(EngineContext ctx, CancellationToken ct);
+    /// <summary>Writes the cache figures into the dataset's and runtime's status; returns how soon to look again when that should be sooner than usual (figures still being computed), else null.</summary>
+    Task<TimeSpan?> ReportCacheStatesAsync(EngineContext ctx, CancellationToken ct);
 }
 
 /// <summary>The data-operation planner role: the objects that carry out a DataLoad, DataMigrate, ...</summary>
@@ -82,6 +83,9 @@ public interface IDataOperationPlanner
 {
     /// <summary>The manifests to create for the operation; throws <see cref="EngineInputException"/> for an operation the engine cannot run.</summary>
     IReadOnlyList<JsonObject> Plan(EngineContext ctx, KubeObject operation);
+
+    /// <summary>How far the running operation has got, or null when the engine cannot tell (yet).</summary>
+    Task<OperationProgress?> ProgressAsync(EngineContext ctx, KubeObject operation, CancellationToken ct);
 }
 
 /// <summary>A problem with the user's objects, naming the field; reconcilers report it as an event and status condition.</summary>

@@ -86,6 +86,9 @@ public sealed class CacheRuntimeSource : INativeRuntimeSource
     }
 
     /// <inheritdoc/>
+    public bool StatusHasCacheStates => false;
+
+    /// <inheritdoc/>
     public JsonObject Status(RuntimeReport report, JsonObject? previous)
     {
         var status = previous is null ? new CacheRuntimeStatus() : FluidJson.FromNode<CacheRuntimeStatus>(previous);

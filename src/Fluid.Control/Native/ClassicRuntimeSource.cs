@@ -77,6 +77,9 @@ public sealed class ClassicRuntimeSource(string kind, string runtimeType) : INat
     }
 
     /// <inheritdoc/>
+    public bool StatusHasCacheStates => true;
+
+    /// <inheritdoc/>
     public JsonObject Status(RuntimeReport report, JsonObject? previous)
     {
         var status = previous is null ? new RuntimeStatus() : FluidJson.FromNode<RuntimeStatus>(previous);

@@ -19,6 +19,9 @@ public interface INativeRuntimeSource
     /// <summary>Reads the runtime's spec; never throws for user input (problems go to Errors/Warnings).</summary>
     NativeCacheSpec Read(KubeObject runtime);
 
+    /// <summary>True when the kind's status has cacheStates (upstream's RuntimeStatus does, CacheRuntimeStatus does not).</summary>
+    bool StatusHasCacheStates { get; }
+
     /// <summary>The status of the kind's shape from an observed report, keeping what <paramref name="previous"/> holds that the report does not cover.</summary>
     JsonObject Status(RuntimeReport report, JsonObject? previous);
 }

@@ -9,13 +9,6 @@ using Fluid.Control.Status;
 
 namespace Fluid.Control.Native;
 
-/// <summary>Where the native engine learns the cache's figures (the master's statistics); a reconciler backs it with the master's HTTP API.</summary>
-public interface ICacheStatisticsSource
-{
-    /// <summary>The figures, or null when the master cannot be reached yet.</summary>
-    Task<CacheFigures?> GetAsync(EngineContext ctx, CancellationToken ct);
-}
-
 /// <summary>
 /// The native cache engine: this project's own cache (fluid cache master|worker|fuse) behind the
 /// engine template, for CacheRuntime with runtimeClassName "fluid" and for the classic cache
@@ -156,8 +149,26 @@ public sealed class NativeEngine : EngineTemplate
         // The master reads the sources itself from the dataset ConfigMap; nothing to prepare first.
         public Task<bool> PrepareAsync(EngineContext ctx, CancellationToken ct) => Task.FromResult(true);
 
-        // Source metadata (total size, file count) arrives with the master's statistics in the cache-states step.
-        public Task SyncMetadataAsync(EngineContext ctx, CancellationToken ct) => Task.CompletedTask;
+        // The master lists the sources itself; this step only asks it to list them again when that is due.
+        public async Task SyncMetadataAsync(EngineContext ctx, CancellationToken ct)
+        {
+            if (statistics is null)
+            {
+                return;
+            }
+
+            try
+            {
+                if (ResyncDue(await statistics.GetAsync(ctx, ct).ConfigureAwait(false), ctx.MetadataResyncInterval, ctx.Clock.GetUtcNow()))
+                {
+                    await statistics.RequestResyncAsync(ctx, ct).ConfigureAwait(false);
+                }
+            }
+            catch (MasterUnreachableException)
+            {
+                // The cache-states step reports an absent master.
+            }
+        }
 
         public Task SyncMountsAsync(EngineContext ctx, CancellationToken ct) => ctx.Cluster.ApplyAsync(manifests.DatasetConfigMap(), ct);
 
@@ -195,21 +206,78 @@ public sealed class NativeEngine : EngineTemplate
             await ctx.Cluster.UpdateStatusAsync(ctx.RuntimeKey, source.Status(report, previous), ct).ConfigureAwait(false);
         }
 
-        public async Task ReportCacheStatesAsync(EngineContext ctx, CancellationToken ct)
+        public async Task<TimeSpan?> ReportCacheStatesAsync(EngineContext ctx, CancellationToken ct)
         {
-            if (statistics is null || await statistics.GetAsync(ctx, ct).ConfigureAwait(false) is not { } figures)
+            if (statistics is null)
             {
-                return;
+                return null;
             }
 
-            var dataset = await ctx.Cluster.GetAsync(ctx.DatasetKey, ct).ConfigureAwait(false);
-            if (dataset is null)
+            CacheFigures? figures = null;
+            string? problem = null;
+            try
             {
-                return;
+                figures = await statistics.GetAsync(ctx, ct).ConfigureAwait(false);
+            }
+            catch (MasterUnreachableException e)
+            {
+                problem = e.Message;
             }
 
-            var status = DatasetStatusDerivation.WithCacheStates(DatasetStatusDerivation.ReadStatus(dataset), figures);
-            await ctx.Cluster.UpdateStatusAsync(ctx.DatasetKey, DatasetStatusDerivation.ToJson(status), ct).ConfigureAwait(false);
+            if (await ctx.Cluster.GetAsync(ctx.DatasetKey, ct).ConfigureAwait(false) is null)
+            {
+                return null;
+            }
+
+            // Computed from the status as stored at the write, so a DataLoad lock taken meanwhile is kept.
+            var sources = Sources(ctx.Dataset);
+            DatasetStatus? status = null;
+            await ctx.Cluster.UpdateStatusAsync(ctx.DatasetKey, current =>
+            {
+                var before = FluidJson.FromNode<DatasetStatus>(current);
+                status = figures is null ? before : DatasetStatusDerivation.WithCacheStates(before, figures);
+                status = DatasetStatusDerivation.WithMetadata(status, figures, problem, sources, ctx.Clock.GetUtcNow());
+                var json = DatasetStatusDerivation.ToJson(status);
+                return JsonNode.DeepEquals(json, DatasetStatusDerivation.ToJson(before)) ? null : json;
+            }, ct).ConfigureAwait(false);
+
+            if (figures is not null && source.StatusHasCacheStates && status?.CacheStates is { } states)
+            {
+                // Upstream's runtime status carries the same cacheStates as its dataset.
+                var wanted = FluidJson.ToNode(states);
+                await ctx.Cluster.UpdateStatusAsync(ctx.RuntimeKey, current =>
+                {
+                    if (JsonNode.DeepEquals(current["cacheStates"], wanted))
+                    {
+                        return null;
+                    }
+
+                    current["cacheStates"] = wanted.DeepClone();
+                    return current;
+                }, ct).ConfigureAwait(false);
+            }
+
+            return status?.UfsTotal == MetadataStatus.Calculating ? CalculatingPoll : null;
+        }
+
+        public async Task<OperationProgress?> ProgressAsync(EngineContext ctx, KubeObject operation, CancellationToken ct)
+        {
+            if (statistics is null || operation is not DataLoad)
+            {
+                return null;
+            }
+
+            try
+            {
+                return await statistics.GetProgressAsync(ctx, NativeManifests.LoadOperationId(operation), ct).ConfigureAwait(false) is { } report
+                    ? OperationProgressDerivation.From(report, now: ctx.Clock.GetUtcNow())
+                    : null;
+            }
+            catch (MasterUnreachableException)
+            {
+                // The loader's Job outcome still decides the operation; progress shows again when the master answers.
+                return null;
+            }
         }
 
         public IReadOnlyList<JsonObject> Plan(EngineContext ctx, KubeObject operation)
@@ -269,6 +337,31 @@ public sealed class NativeEngine : EngineTemplate
         }
 
         private ObjectKey Key(string apiVersion, string kind, string name) => new(apiVersion, kind, Layout.Namespace, name);
+    }
+
+    // While the figures are being computed, look again this soon rather than at the usual sync period.
+    private static readonly TimeSpan CalculatingPoll = TimeSpan.FromSeconds(10);
+
+    // A listing that failed is tried again this long after, whether or not periodic resyncs are on.
+    private static readonly TimeSpan FailedSyncRetry = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// True when the master should list the sources again: nobody has listed them yet and no listing
+    /// runs, the last listing failed <see cref="FailedSyncRetry"/> ago, or the resync
+    /// <paramref name="interval"/> (when set) has passed since the last one ended.
+    /// </summary>
+    internal static bool ResyncDue(CacheFigures figures, TimeSpan? interval, DateTimeOffset now) =>
+        !figures.Syncing && (figures.LastSyncAttempt is not { } last
+            || (figures.SyncError is not null && now - last >= FailedSyncRetry)
+            || (interval is { } every && every > TimeSpan.Zero && now - last >= every));
+
+    /// <summary>The dataset's mount points for messages, without any user:password a URL may carry.</summary>
+    internal static string Sources(Dataset dataset)
+    {
+        var points = (dataset.Spec.Mounts ?? []).Select(m => Uri.TryCreate(m.MountPoint, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+            ? new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString()
+            : m.MountPoint);
+        return string.Join(", ", points);
     }
 
     private sealed class NativeWorkers(NativeManifests manifests, NativeCacheSpec spec) : IWorkerRole

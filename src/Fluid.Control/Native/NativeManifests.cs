@@ -20,6 +20,9 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
     /// <summary>Capacity written on the volume and claim; the cache does not bound the dataset's size.</summary>
     public const string VolumeCapacity = "100Pi";
 
+    /// <summary>The key of the token in the token Secret (and the file name where it is mounted).</summary>
+    public const string TokenKey = "token";
+
     private static readonly string[] MediumOrder = ["MEM", "SSD", "HDD"];
 
     /// <summary>The layout the manifests follow.</summary>
@@ -41,7 +44,7 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
     {
         var secret = Owned("v1", "Secret", layout.TokenSecret);
         secret["type"] = "Opaque";
-        secret["stringData"] = new JsonObject { ["token"] = token };
+        secret["stringData"] = new JsonObject { [TokenKey] = token };
         return secret;
     }
 
@@ -78,7 +81,7 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
         List<string> args = ["cache", "master",
             "--data-dir", NativeLayout.MasterDataDir,
             "--listen", $"http://$(POD_IP):{NativeLayout.MasterPort}",
-            "--token-file", $"{NativeLayout.TokenDir}/token",
+            "--token-file", $"{NativeLayout.TokenDir}/{TokenKey}",
             "--dataset-file", $"{NativeLayout.DatasetDir}/dataset.json",
             "--secrets-dir", NativeLayout.SecretsDir];
         AddBlockSize(args);
@@ -102,7 +105,7 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
     {
         List<string> args = ["cache", "worker",
             "--master", layout.MasterUrl,
-            "--token-file", $"{NativeLayout.TokenDir}/token",
+            "--token-file", $"{NativeLayout.TokenDir}/{TokenKey}",
             "--id", "$(POD_NAME)",
             "--dataset", layout.DatasetRef,
             "--listen", $"$(POD_IP):{NativeLayout.WorkerPort}",
@@ -169,7 +172,7 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
     {
         List<string> args = ["cache", "fuse",
             "--master", layout.MasterUrl,
-            "--token-file", $"{NativeLayout.TokenDir}/token",
+            "--token-file", $"{NativeLayout.TokenDir}/{TokenKey}",
             "--secrets-dir", NativeLayout.SecretsDir,
             "--dataset", layout.DatasetRef,
             "--mountpoint", layout.FusePath,
@@ -257,9 +260,10 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
         var replicas = targets.Max(x => x.Replicas ?? 1);
         List<string> args = ["cache", "load",
             "--master", layout.MasterUrl,
-            "--token-file", $"{NativeLayout.TokenDir}/token",
+            "--token-file", $"{NativeLayout.TokenDir}/{TokenKey}",
             "--secrets-dir", NativeLayout.SecretsDir,
-            "--replicas", replicas.ToString(CultureInfo.InvariantCulture)];
+            "--replicas", replicas.ToString(CultureInfo.InvariantCulture),
+            "--operation-id", LoadOperationId(load)];
         args.AddRange(targets.Select(x => x.Path));
         var name = $"{load.Metadata.Name}-loader-job";
         var job = Manifest.New("batch/v1", "Job", layout.Namespace, name);
@@ -297,6 +301,10 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
         };
         return job;
     }
+
+    /// <summary>The id the loader reports its progress under at the master: the DataLoad's uid (a new DataLoad of the same name starts afresh).</summary>
+    public static string LoadOperationId(KubeObject load) =>
+        load.Metadata.Uid ?? throw new InvalidOperationException($"{load.Kind} {load.Metadata.Key} has no metadata.uid; read it back from the API server before planning it");
 
     /// <summary>The tiers fastest first (MEM, SSD, HDD), keeping the given order within a medium.</summary>
     public IReadOnlyList<NativeTier> Tiers() => [.. spec.Tiers.OrderBy(t => Array.IndexOf(MediumOrder, t.Medium))];

@@ -41,6 +41,9 @@ public sealed class ControllerContext
     /// <summary>The clock.</summary>
     public TimeProvider Clock { get; }
 
+    /// <summary>How often engines have the sources' metadata listed again (see <see cref="FluidControllerOptions.MetadataResyncInterval"/>).</summary>
+    public TimeSpan? MetadataResyncInterval { get; init; }
+
     /// <summary>Splits a work-queue key ("namespace/name").</summary>
     public static (string Namespace, string Name) SplitKey(string key)
     {
@@ -73,5 +76,5 @@ public sealed class ControllerContext
 
     /// <summary>The engine of a dataset and its runtime.</summary>
     public IEngine CreateEngine(Dataset dataset, KubeObject runtime) =>
-        Engines.Create(new EngineContext { Dataset = dataset, Runtime = runtime, Cluster = Cluster, Clock = Clock }, EngineRegistry.RuntimeClassOf(runtime));
+        Engines.Create(new EngineContext { Dataset = dataset, Runtime = runtime, Cluster = Cluster, Clock = Clock, MetadataResyncInterval = MetadataResyncInterval }, EngineRegistry.RuntimeClassOf(runtime));
 }

@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using Fluid.Api.Core;
+using Fluid.Api.Serialization;
 using Fluid.Api.V1Alpha1;
 using Fluid.Control.Engines;
+using Fluid.Control.Status;
 using Fluid.Kube.Controllers;
 
 namespace Fluid.Control.Reconcilers;
@@ -10,7 +12,8 @@ namespace Fluid.Control.Reconcilers;
 /// Runs a DataLoad of policy Once: waits (Pending, with the reason) for its dataset to exist and be
 /// bound and for the dataset's DataLoad lock (status.operationRef["DataLoad"]), has the engine create
 /// the loader Job, follows the Job to Complete or Failed, releases the lock, and deletes the DataLoad
-/// ttlSecondsAfterFinished after it finished.
+/// ttlSecondsAfterFinished after it finished. While the Job runs, status.progress follows what the
+/// engine learns of the loader's progress; a completed load shows 100%.
 /// </summary>
 public sealed class DataLoadReconciler(ControllerContext context) : IReconciler
 {
@@ -18,6 +21,9 @@ public sealed class DataLoadReconciler(ControllerContext context) : IReconciler
     public const string LockKey = "DataLoad";
 
     private static readonly TimeSpan WaitRetry = TimeSpan.FromSeconds(5);
+
+    // The loader reports every second; status.progress follows it this closely while the load runs.
+    private static readonly TimeSpan ProgressPoll = TimeSpan.FromSeconds(2);
 
     /// <inheritdoc/>
     public async Task<ReconcileResult> ReconcileAsync(string key, CancellationToken cancellationToken)
@@ -70,10 +76,12 @@ public sealed class DataLoadReconciler(ControllerContext context) : IReconciler
             return await PendAsync(load, "RuntimeNotFound", $"dataset {datasetNs}/{datasetName} has no runtime", WaitRetry, cancellationToken).ConfigureAwait(false);
         }
 
+        IEngine engine;
         IReadOnlyList<Cluster.ObjectKey> created;
         try
         {
-            created = await context.CreateEngine(dataset, runtime).OperateAsync(load, cancellationToken).ConfigureAwait(false);
+            engine = context.CreateEngine(dataset, runtime);
+            created = await engine.OperateAsync(load, cancellationToken).ConfigureAwait(false);
         }
         catch (EngineInputException e)
         {
@@ -85,9 +93,13 @@ public sealed class DataLoadReconciler(ControllerContext context) : IReconciler
         var jobKey = created.FirstOrDefault(k => k.Kind == "Job");
         var job = jobKey.Name is null ? null : await context.Cluster.GetAsync(jobKey, cancellationToken).ConfigureAwait(false);
         var jobState = JobState(job);
+        var progress = await engine.ProgressAsync(load, cancellationToken).ConfigureAwait(false);
         if (jobState is { } finished)
         {
-            await FinishAsync(load, finished.Phase, finished.Reason, finished.Message, cancellationToken).ConfigureAwait(false);
+            // The Job's outcome decides; on success everything counted is loaded, whatever the last report said.
+            var last = progress ?? load.Status?.Progress;
+            var final = finished.Phase == OperationPhases.Complete && last is not null ? OperationProgressDerivation.Completed(last) : last;
+            await FinishAsync(load, finished.Phase, finished.Reason, finished.Message, final, cancellationToken).ConfigureAwait(false);
             await ReleaseLockAsync(datasetNs, datasetName, name, cancellationToken).ConfigureAwait(false);
             return await ExpireAsync(await loads.GetAsync(name, ns, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         }
@@ -102,15 +114,32 @@ public sealed class DataLoadReconciler(ControllerContext context) : IReconciler
                 status.Duration = OperationPhases.UnfinishedDuration;
                 status.LastScheduleTime = now;
                 status.Conditions = null;
+                status.Progress = progress;
                 current.Status = status;
                 return true;
             }, ns, status: true, cancellationToken: cancellationToken).ConfigureAwait(false);
             await context.Events.RecordAsync(load, EventType.Normal, "DataLoadJobStarted", $"Job {jobKey.Name} loads dataset {datasetNs}/{datasetName}", cancellationToken).ConfigureAwait(false);
         }
+        else if (progress is not null && !SameProgress(load.Status?.Progress, progress))
+        {
+            await loads.UpdateAsync(name, current =>
+            {
+                if (current.Status?.Phase != OperationPhases.Executing || SameProgress(current.Status.Progress, progress))
+                {
+                    return false;
+                }
 
-        // The Job's status changes reach this reconciler through the Job informer; poll besides.
-        return ReconcileResult.RequeueAfter(TimeSpan.FromSeconds(30));
+                current.Status.Progress = progress;
+                return true;
+            }, ns, status: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        // The Job's status changes reach this reconciler through the Job informer; the loader's progress only by asking.
+        return ReconcileResult.RequeueAfter(ProgressPoll);
     }
+
+    private static bool SameProgress(OperationProgress? a, OperationProgress? b) =>
+        a is null ? b is null : b is not null && JsonNode.DeepEquals(FluidJson.ToNode(a), FluidJson.ToNode(b));
 
     /// <summary>Complete or Failed from a Job's conditions (as the job controller writes them), or null while it runs.</summary>
     private static (string Phase, string Reason, string Message)? JobState(JsonObject? job)
@@ -171,7 +200,10 @@ public sealed class DataLoadReconciler(ControllerContext context) : IReconciler
         return retry is { } after ? ReconcileResult.RequeueAfter(after) : ReconcileResult.Done;
     }
 
-    private async Task<ReconcileResult> FinishAsync(DataLoad load, string phase, string reason, string message, CancellationToken ct)
+    private async Task<ReconcileResult> FinishAsync(DataLoad load, string phase, string reason, string message, CancellationToken ct) =>
+        await FinishAsync(load, phase, reason, message, load.Status?.Progress, ct).ConfigureAwait(false);
+
+    private async Task<ReconcileResult> FinishAsync(DataLoad load, string phase, string reason, string message, OperationProgress? progress, CancellationToken ct)
     {
         var now = context.Clock.GetUtcNow();
         var started = load.Status?.LastScheduleTime ?? load.Metadata.CreationTimestamp ?? now;
@@ -181,6 +213,7 @@ public sealed class DataLoadReconciler(ControllerContext context) : IReconciler
             status.Phase = phase;
             status.Duration = GoDuration.FromTimeSpan(TimeSpan.FromSeconds(Math.Max(0, Math.Floor((now - started).TotalSeconds)))).Text;
             status.Conditions = [new Condition { Type = phase, Status = "True", Reason = reason, Message = message, LastProbeTime = now, LastTransitionTime = now }];
+            status.Progress = progress;
             if (phase == OperationPhases.Complete)
             {
                 status.LastSuccessfulTime = now;

@@ -17,6 +17,17 @@ public sealed class FluidControllerOptions
 
     /// <summary>Told about reconcile and watch failures (the key, or the informer's kind, and the error).</summary>
     public Action<string, Exception>? OnError { get; init; }
+
+    /// <summary>
+    /// How often a runtime's master lists the dataset's sources again to refresh ufsTotal and fileNum,
+    /// counted from the end of its last listing. Null (the default) lists them once when the runtime
+    /// starts, as upstream does: listing a large remote store costs requests. A failed listing is
+    /// retried every few minutes either way.
+    /// </summary>
+    public TimeSpan? MetadataResyncInterval { get; init; }
+
+    /// <summary>The clock reconcilers and engines go by; tests fix it.</summary>
+    public TimeProvider? Clock { get; init; }
 }
 
 /// <summary>
@@ -43,7 +54,7 @@ public sealed class FluidController(KubeClient client, EngineRegistry engines, F
 
     private async Task RunControllersAsync(CancellationToken cancellationToken)
     {
-        var context = new ControllerContext(client, engines);
+        var context = new ControllerContext(client, engines, _options.Clock) { MetadataResyncInterval = _options.MetadataResyncInterval };
         var datasetQueue = NewQueue();
         var loadQueue = NewQueue();
         var runtimeQueues = engines.Kinds.ToDictionary(k => k, _ => NewQueue(), StringComparer.Ordinal);

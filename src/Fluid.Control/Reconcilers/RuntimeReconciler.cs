@@ -108,7 +108,9 @@ public sealed class RuntimeReconciler(ControllerContext context, string kind) : 
 
             // Sync's replicas step brings the workers to spec.replicas, which the scale subresource writes.
             var sync = await engine.SyncAsync(cancellationToken).ConfigureAwait(false);
-            return sync.Health.Healthy ? ReconcileResult.RequeueAfter(SyncPeriod) : ReconcileResult.RequeueAfter(TimeSpan.FromSeconds(5));
+            return sync.Health.Healthy
+                ? ReconcileResult.RequeueAfter(sync.RequeueAfter is { } soon && soon < SyncPeriod ? soon : SyncPeriod)
+                : ReconcileResult.RequeueAfter(TimeSpan.FromSeconds(5));
         }
         catch (EngineInputException e)
         {

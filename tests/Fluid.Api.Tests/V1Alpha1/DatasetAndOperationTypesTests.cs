@@ -232,4 +232,25 @@ public class DatasetAndOperationTypesTests
         Assert.Equal("2.9%", dataset.Status!.CacheStates!["cachedPercentage"]);
         Assert.Equal(new DateTimeOffset(2024, 5, 1, 10, 0, 0, TimeSpan.Zero), dataset.Status.Conditions![0].LastTransitionTime);
     }
+
+    [Fact]
+    public void Operation_progress_is_written_in_the_shape_fluid_load_reads()
+    {
+        var status = new OperationStatus
+        {
+            Phase = OperationPhases.Executing,
+            Progress = new OperationProgress { TotalBytes = 3L << 30, LoadedBytes = 1L << 30, TotalFiles = 1200, LoadedFiles = 400, BytesPerSecond = 104857600, Eta = "20s", Percentage = "33.3%" },
+        };
+
+        Assert.Equal(
+            """{"phase":"Executing","progress":{"totalBytes":3221225472,"loadedBytes":1073741824,"totalFiles":1200,"loadedFiles":400,"bytesPerSecond":104857600,"eta":"20s","percentage":"33.3%"}}""",
+            FluidJson.ToNode(status).ToJsonString());
+
+        // No rate yet: eta is left out, every count is written even when zero.
+        status.Progress = new OperationProgress { TotalBytes = 10 };
+        Assert.Equal("""{"totalBytes":10,"loadedBytes":0,"totalFiles":0,"loadedFiles":0,"bytesPerSecond":0,"percentage":"0.0%"}""", FluidJson.ToNode(status)["progress"]!.ToJsonString());
+        var read = FluidJson.FromNode<OperationStatus>(System.Text.Json.Nodes.JsonNode.Parse("""{"progress":{"totalBytes":5,"loadedBytes":5,"totalFiles":1,"loadedFiles":1,"bytesPerSecond":7,"eta":"0s","percentage":"100.0%"}}""")!.AsObject());
+        Assert.Equal(7, read.Progress!.BytesPerSecond);
+        Assert.Equal("0s", read.Progress.Eta);
+    }
 }

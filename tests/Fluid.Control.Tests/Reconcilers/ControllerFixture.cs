@@ -17,7 +17,14 @@ namespace Fluid.Control.Tests.Reconcilers;
 public sealed class ControllerFixture : IAsyncLifetime
 {
     private readonly CancellationTokenSource _stop = new();
+    private readonly MasterStatistics _statistics;
     private Task? _controller;
+
+    public ControllerFixture() =>
+        _statistics = new MasterStatistics(ctx => Masters.TryGetValue($"{ctx.Namespace}/{ctx.Name}", out var address) ? address : null);
+
+    /// <summary>Cache masters a test runs in-process, by dataset (namespace/name); the others have none, as nothing runs pods here.</summary>
+    public ConcurrentDictionary<string, Uri> Masters { get; } = new(StringComparer.Ordinal);
 
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("fluid-control-").FullName;
 
@@ -33,7 +40,7 @@ public sealed class ControllerFixture : IAsyncLifetime
         Server = await FluiddServer.StartAsync(new FluiddOptions { DataDirectory = DataDirectory, Port = 0, BookmarkInterval = TimeSpan.FromMilliseconds(300) });
         Client = new KubeClient(KubeConfigLoader.LoadFiles([Server.KubeconfigPath]));
         var engines = new EngineRegistry();
-        NativeEngine.Register(engines);
+        NativeEngine.Register(engines, _statistics);
         var controller = new FluidController(Client, engines, new FluidControllerOptions { OnError = (key, e) => Errors.Enqueue($"{key}: {e.Message}") });
         _controller = Task.Run(() => controller.RunAsync(_stop.Token));
     }
@@ -53,6 +60,7 @@ public sealed class ControllerFixture : IAsyncLifetime
         }
 
         Client.Dispose();
+        _statistics.Dispose();
         await Server.DisposeAsync();
         Directory.Delete(DataDirectory, recursive: true);
         _stop.Dispose();

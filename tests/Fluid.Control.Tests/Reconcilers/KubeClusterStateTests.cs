@@ -79,4 +79,42 @@ public sealed class KubeClusterStateTests : IAsyncLifetime
         await state.ApplyAsync(dataset);
         Assert.Equal("Bound", (await state.GetAsync(key))!["status"]!["phase"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_status_change_that_meets_a_concurrent_status_write_is_computed_again_from_it()
+    {
+        var state = new KubeClusterState(_client);
+        var dataset = Manifest.New("data.fluid.io/v1alpha1", "Dataset", "default", "state-race");
+        dataset["spec"] = new JsonObject { ["mounts"] = new JsonArray(new JsonObject { ["name"] = "d", ["mountPoint"] = "local:///data" }) };
+        await state.ApplyAsync(dataset);
+        var key = ObjectKey.Of(dataset);
+        await state.UpdateStatusAsync(key, new JsonObject { ["phase"] = "Bound" });
+
+        // Between this change's read and its write, another reconciler takes the DataLoad lock.
+        var calls = 0;
+        await state.UpdateStatusAsync(key, current =>
+        {
+            if (calls++ == 0)
+            {
+                _client.Resource("data.fluid.io/v1alpha1", "Dataset").UpdateAsync("state-race", d =>
+                {
+                    d["status"]!["operationRef"] = new JsonObject { ["DataLoad"] = "warm" };
+                    return true;
+                }, "default", status: true).GetAwaiter().GetResult();
+            }
+
+            current["ufsTotal"] = "1.00KiB";
+            return current;
+        });
+
+        var stored = (await state.GetAsync(key))!["status"]!;
+        Assert.Equal(2, calls);
+        Assert.Equal("1.00KiB", stored["ufsTotal"]!.GetValue<string>());
+        Assert.Equal("warm", stored["operationRef"]!["DataLoad"]!.GetValue<string>());
+
+        // Nothing to change: no write.
+        var version = (await state.GetAsync(key))!["metadata"]!["resourceVersion"]!.GetValue<string>();
+        await state.UpdateStatusAsync(key, _ => null);
+        Assert.Equal(version, (await state.GetAsync(key))!["metadata"]!["resourceVersion"]!.GetValue<string>());
+    }
 }

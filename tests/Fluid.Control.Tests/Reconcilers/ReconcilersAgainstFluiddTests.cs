@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using Fluid.Api.Serialization;
+using Fluid.Cache.Client;
+using Fluid.Control.Native;
 using Fluid.Control.Reconcilers;
 using Fluid.Kube.Resources;
 
@@ -226,6 +229,106 @@ public sealed class ReconcilersAgainstFluiddTests(ControllerFixture cluster) : I
             await cluster.GetAsync(Fluid, "DataLoad", "lonely-warm") is { } l && l["status"]?["phase"]?.GetValue<string>() == "Pending" ? l : null);
         Assert.Equal("TargetDatasetNotBound", pending["status"]!["conditions"]![0]!["reason"]!.GetValue<string>());
         Assert.Null(await cluster.GetAsync("batch/v1", "Job", "lonely-warm-loader-job"));
+    }
+
+    [Fact]
+    public async Task A_dataload_shows_the_real_loaders_growing_progress_and_ends_complete_at_100_percent()
+    {
+        var root = RealCache.NewRoot();
+        var sizes = new Dictionary<string, int>();
+        for (var t = 1; t <= 4; t++)
+        {
+            sizes[$"t{t}/a.bin"] = (t * RealCache.BlockSize) + 1000;
+            sizes[$"t{t}/sub/b.bin"] = 5000 * t;
+        }
+
+        foreach (var (file, size) in sizes)
+        {
+            RealCache.WriteSource(root, file, size);
+        }
+
+        var dataset = Dataset("prog");
+        dataset["spec"]!["mounts"]![0]!["mountPoint"] = $"local://{root}/source";
+        dataset["spec"]!["mounts"]![0]!["path"] = "/";
+        await Create(dataset);
+        await Create(ControllerFixture.Parse("""{"apiVersion":"data.fluid.io/v1alpha1","kind":"CacheRuntime","metadata":{"name":"prog"},"spec":{"runtimeClassName":"fluid","worker":{"replicas":1}}}"""));
+        var secret = await cluster.EventuallyAsync("the token Secret", () => cluster.GetAsync("v1", "Secret", "prog-token"));
+        var token = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(secret["data"]![NativeManifests.TokenKey]!.GetValue<string>()));
+        var typed = FluidJson.FromNode<Api.V1Alpha1.Dataset>((await cluster.GetAsync(Fluid, "Dataset", "prog"))!);
+        await using var cache = await RealCache.StartAsync(root, typed, token, workers: 1);
+        cluster.Masters["default/prog"] = cache.Master.Address;
+        await cluster.EventuallyAsync("the master StatefulSet", () => cluster.GetAsync("apps/v1", "StatefulSet", "prog-master"));
+        await cluster.MarkReadyAsync("StatefulSet", "prog-master");
+        await cluster.EventuallyAsync("the worker StatefulSet", () => cluster.GetAsync("apps/v1", "StatefulSet", "prog-worker"));
+        await cluster.MarkReadyAsync("StatefulSet", "prog-worker");
+        await cluster.EventuallyAsync("the dataset Bound", async () =>
+            await cluster.GetAsync(Fluid, "Dataset", "prog") is { } d && d["status"]?["phase"]?.GetValue<string>() == "Bound" ? d : null);
+        var total = sizes.Values.Sum(v => (long)v);
+        var figures = await cluster.EventuallyAsync("the dataset's total size and file count from the master", async () =>
+            await cluster.GetAsync(Fluid, "Dataset", "prog") is { } d && d["status"]?["fileNum"]?.GetValue<string>() == "8" ? d : null);
+        Assert.Equal(Naming.ByteUnits.Status(total), figures.Str("status.ufsTotal"));
+        Assert.Equal("True", Condition(figures, Status.MetadataStatus.Condition)!.Str("status"));
+
+        await Create(ControllerFixture.Parse("""{"apiVersion":"data.fluid.io/v1alpha1","kind":"DataLoad","metadata":{"name":"prog-warm"},"spec":{"dataset":{"name":"prog"},"target":[{"path":"/t1"},{"path":"/t2"},{"path":"/t3"},{"path":"/t4"}]}}"""));
+        var job = await cluster.EventuallyAsync("the loader Job", () => cluster.GetAsync("batch/v1", "Job", "prog-warm-loader-job"));
+        var args = job.Container().Strings("args");
+        var uid = (await cluster.GetAsync(Fluid, "DataLoad", "prog-warm"))!["metadata"]!["uid"]!.GetValue<string>();
+        Assert.Equal(uid, args.Flag("--operation-id"));
+        await cluster.EventuallyAsync("the DataLoad Executing", async () =>
+            await cluster.GetAsync(Fluid, "DataLoad", "prog-warm") is { } l && l["status"]?["phase"]?.GetValue<string>() == "Executing" ? l : null);
+
+        // Watch status.progress as `fluid load` would, while the Job's loader runs (here in-process, pausing after each target).
+        using var stopWatching = new CancellationTokenSource();
+        var seen = new List<JsonObject>();
+        var watching = Task.Run(async () =>
+        {
+            while (!stopWatching.IsCancellationRequested)
+            {
+                if ((await cluster.GetAsync(Fluid, "DataLoad", "prog-warm"))?["status"]?["progress"] is JsonObject progress)
+                {
+                    seen.Add((JsonObject)progress.DeepClone());
+                }
+
+                await Task.Delay(150);
+            }
+        });
+        await using (var client = await cache.ClientAsync())
+        {
+            var loader = new DatasetLoader(client);
+            var plan = await loader.PlanAsync([.. args.TakeLast(4)], default);
+            await loader.LoadAsync(plan, new LoadOptions
+            {
+                ReportInterval = TimeSpan.FromMilliseconds(200),
+                Report = (p, ct) => client.Master.ReportProgressAsync(uid, p, ct),
+                TargetLoaded = (_, ct) => Task.Delay(2500, ct),
+            }, default);
+        }
+
+        await cluster.Client.Resource("batch/v1", "Job").UpdateAsync("prog-warm-loader-job", j =>
+        {
+            j["status"] = new JsonObject { ["succeeded"] = 1, ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Complete", ["status"] = "True" }) };
+            return true;
+        }, "default", status: true);
+        var done = await cluster.EventuallyAsync("the DataLoad Complete", async () =>
+            await cluster.GetAsync(Fluid, "DataLoad", "prog-warm") is { } l && l["status"]?["phase"]?.GetValue<string>() == "Complete" ? l : null);
+        await stopWatching.CancelAsync();
+        await watching;
+
+        var final = done["status"]!["progress"]!;
+        Assert.Equal(total, final["totalBytes"]!.GetValue<long>());
+        Assert.Equal(total, final["loadedBytes"]!.GetValue<long>());
+        Assert.Equal(8, final["totalFiles"]!.GetValue<long>());
+        Assert.Equal(8, final["loadedFiles"]!.GetValue<long>());
+        Assert.Equal("100.0%", final.Str("percentage"));
+        Assert.Equal("0s", final.Str("eta"));
+        Assert.True(final["bytesPerSecond"]!.GetValue<long>() > 0);
+
+        var loaded = seen.Select(p => p["loadedBytes"]!.GetValue<long>()).ToList();
+        Assert.All(seen, p => Assert.Equal(total, p["totalBytes"]!.GetValue<long>()));
+        Assert.True(loaded.Zip(loaded.Skip(1)).All(p => p.Second >= p.First), $"loadedBytes went back: {string.Join(", ", loaded)}");
+        Assert.True(loaded.Distinct().Count(b => b > 0 && b < total) >= 2, $"expected the load to be seen part way at least twice: {string.Join(", ", loaded.Distinct())}");
+        var partway = seen.First(p => p["loadedBytes"]!.GetValue<long>() is var b && b > 0 && b < total);
+        Assert.Matches(@"^\d{1,2}\.\d%$", partway.Str("percentage"));
     }
 
     private static JsonNode? Condition(JsonObject obj, string type) =>

@@ -10,6 +10,8 @@ using Fluid.Cache.Namespace;
 using Fluid.Cache.Store;
 using Fluid.Cache.Ufs;
 using Fluid.Cache.Worker;
+using Fluid.Control.Naming;
+using Fluid.Control.Status;
 using Microsoft.Extensions.Logging;
 
 namespace Fluid.Cli.Commands.Cache;
@@ -17,6 +19,9 @@ namespace Fluid.Cli.Commands.Cache;
 /// <summary>`fluid cache ...` (also installed as `fluid-cache`): the native cache engine's processes and a client.</summary>
 internal static class CacheCommand
 {
+    // A person watching a load by hand wants a line every few seconds, not every report to the master.
+    private static readonly TimeSpan ProgressPrintInterval = TimeSpan.FromSeconds(2);
+
     private static readonly Option<string?> DataDir = new("--data-dir") { Description = "Directory for the master's state (kept across restarts)." };
     private static readonly Option<string?> Listen = new("--listen") { Description = "Master: HTTP URL to listen on (default http://127.0.0.1:19998). Worker: host:port of the data endpoint (default 127.0.0.1:29999; port 0 picks one)." };
     private static readonly Option<string?> TokenFile = new("--token-file") { Description = "File holding the runtime's token; workers, clients and the master must share it." };
@@ -275,10 +280,12 @@ internal static class CacheCommand
 
     private static Command LoadCommand()
     {
-        var paths = new Argument<string[]>("PATH") { Description = "Files in the dataset to cache.", Arity = ArgumentArity.OneOrMore };
+        var paths = new Argument<string[]>("PATH") { Description = "Files or directories in the dataset to cache (a directory: every file below it).", Arity = ArgumentArity.OneOrMore };
         var replicas = new Option<int>("--replicas") { Description = "Workers that each keep a copy (default 1).", DefaultValueFactory = _ => 1 };
-        var command = ClientCommand("load", "Cache dataset files on their workers ahead of use (what a DataLoad does).", paths);
+        var operation = new Option<string?>("--operation-id") { Description = "Report the progress to the master under this id every second (a DataLoad's loader passes the DataLoad's uid; its controller reads it)." };
+        var command = ClientCommand("load", "Cache dataset files on their workers ahead of use (what a DataLoad does), printing the progress.", paths);
         command.Options.Add(replicas);
+        command.Options.Add(operation);
         command.SetAction((result, ct) => WithClient(result, async client =>
         {
             if (result.GetValue(replicas) is < 1 or > 16)
@@ -286,12 +293,52 @@ internal static class CacheCommand
                 throw new CliException("--replicas must be from 1 to 16");
             }
 
-            foreach (var path in result.GetValue(paths)!)
+            var operationId = result.GetValue(operation);
+            var loader = new DatasetLoader(client);
+            var plan = await loader.PlanAsync(result.GetValue(paths)!, ct).ConfigureAwait(false);
+            Console.WriteLine($"loading {plan.TotalFiles} file(s), {ByteUnits.Status(plan.TotalBytes)} of dataset {client.Dataset} into {client.Workers.Count} worker(s)");
+            var reportProblem = (string?)null;
+            var lastPrinted = Stopwatch.StartNew();
+            var final = await loader.LoadAsync(plan, new LoadOptions
             {
-                var blocks = await client.LoadAsync(path, result.GetValue(replicas), ct).ConfigureAwait(false);
-                Console.WriteLine($"loaded /{UfsPath.Normalize(path)}: {blocks} block(s)");
-            }
+                Replicas = result.GetValue(replicas),
+                Report = async (progress, token) =>
+                {
+                    if (!progress.Done && progress.Error is null && lastPrinted.Elapsed >= ProgressPrintInterval)
+                    {
+                        lastPrinted.Restart();
+                        Console.Error.WriteLine($"progress: {OperationProgressDerivation.Describe(OperationProgressDerivation.From(progress))}");
+                    }
 
+                    if (operationId is null)
+                    {
+                        return;
+                    }
+
+                    try
+                    {
+                        await client.Master.ReportProgressAsync(operationId, progress, token).ConfigureAwait(false);
+                        reportProblem = null;
+                    }
+                    catch (MasterException e) when (reportProblem != e.Message)
+                    {
+                        // Progress is for watchers; the load itself goes on, and says so once per distinct problem.
+                        reportProblem = e.Message;
+                        Console.Error.WriteLine($"warning: the progress could not be reported to the master ({e.Message}); loading goes on");
+                    }
+                    catch (MasterException)
+                    {
+                    }
+                },
+                TargetLoaded = (target, _) =>
+                {
+                    Console.WriteLine($"loaded {target.Path}: {target.Files.Count} file(s), {ByteUnits.Status(target.Bytes)}");
+                    return Task.CompletedTask;
+                },
+            }, ct).ConfigureAwait(false);
+            var seconds = (DateTimeOffset.UtcNow - final.StartedAt).TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"done: {final.LoadedFiles} file(s), {ByteUnits.Status(final.LoadedBytes)} in {seconds:0.0} s ({ByteUnits.Status(final.BytesPerSecond)}/s)"));
             return 0;
         }, ct));
         return command;
