@@ -48,7 +48,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
         _restartPolicy = restartPolicy;
         _directory = podDirectory;
         _options = options;
-        _log = new LogFile(Path.Combine(podDirectory, launch.Name + ".log"), options.LogMaxBytes);
+        _log = new LogFile(ContainerLogs.FilePath(podDirectory, launch.Name), options.LogMaxBytes);
     }
 
     public string Name => _launch.Name;
@@ -148,7 +148,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
             var code = process.ExitCode;
             var finished = DateTimeOffset.UtcNow;
             File.Delete(PidFile);
-            _log.Note($"exited with code {code}");
+            _log.Note($"{ContainerLogs.ExitNote}{code}");
             var terminated = new JsonObject
             {
                 ["terminated"] = new JsonObject
@@ -266,7 +266,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
             }
         }
 
-        _log.Note($"starting {_launch.Program} {string.Join(' ', _launch.Arguments)}");
+        _log.Note($"{ContainerLogs.StartNote}{_launch.Program} {string.Join(' ', _launch.Arguments)}");
         var process = Process.Start(start) ?? throw new InvalidOperationException("the process did not start");
         process.StandardInput.Close();
         File.WriteAllText(PidFile, $"{process.Id} {ProcessStartTicks(process.Id)}\n");
