@@ -7,7 +7,11 @@ internal static class FluidProcess
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, params string[] args) =>
+        Run(workingDirectory, new Dictionary<string, string>(), null, args);
+
+    /// <summary>Runs `fluid ARGS` with extra environment variables and, when given, <paramref name="stdin"/> as its standard input.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, string? stdin, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -23,7 +27,17 @@ internal static class FluidProcess
             start.ArgumentList.Add(arg);
         }
 
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -120,6 +134,18 @@ internal sealed class FluidDaemon : IDisposable
 
             Thread.Sleep(50);
         }
+    }
+
+    /// <summary>Waits for the process to end by itself; fails with its output when it does not in time.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            throw new TimeoutException($"did not exit within {timeout.TotalSeconds}s; output:\n{Output}");
+        }
+
+        _process.WaitForExit();
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL: no clean-up at all.</summary>
