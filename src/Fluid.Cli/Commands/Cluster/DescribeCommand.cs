@@ -347,7 +347,7 @@ internal static class DescribeCommand
         foreach (var (key, value) in fields)
         {
             // A value of several lines (labels, annotations) continues under its first line.
-            text.Append(' ', depth * 2).Append((key + ":").PadRight(width)).Append(value.Replace("\n", continuation, StringComparison.Ordinal)).Append('\n');
+            text.Append(' ', depth * 2).Append(value.Length == 0 ? key + ":" : (key + ":").PadRight(width) + value.Replace("\n", continuation, StringComparison.Ordinal)).Append('\n');
         }
     }
 
@@ -387,7 +387,11 @@ internal static class DescribeCommand
                 continue;
             }
 
-            var boundary = char.IsUpper(c) && (!char.IsUpper(key[i - 1]) || (i + 1 < key.Length && char.IsLower(key[i + 1])));
+            // A word starts at an upper-case letter after a lower-case one, or at the last capital of an acronym
+            // followed by a word ("URLPath"), but not at the plural "s" of one ("podIPs" → "Pod IPs").
+            var next = i + 1 < key.Length ? key[i + 1] : '\0';
+            var pluralAcronym = next == 's' && (i + 2 == key.Length || char.IsUpper(key[i + 2]));
+            var boundary = char.IsUpper(c) && (!char.IsUpper(key[i - 1]) || (char.IsLower(next) && !pluralAcronym));
             if (boundary)
             {
                 text.Append(' ');

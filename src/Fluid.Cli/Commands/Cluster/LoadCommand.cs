@@ -16,6 +16,7 @@ namespace Fluid.Cli.Commands.Cluster;
 internal static class LoadCommand
 {
     private static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan NoStatusWarning = TimeSpan.FromSeconds(20);
 
     public static Command Create()
     {
@@ -183,22 +184,24 @@ internal static class LoadCommand
 
     private static async Task<JsonObject> FollowWithBarAsync(ResourceClient<JsonObject> loads, JsonObject created, CancellationToken ct)
     {
-        var name = ObjectOutput.Name(created);
         JsonObject? final = null;
+        var barWidth = Math.Clamp(AnsiConsole.Profile.Width - 80, 10, 40);
+        var details = new DetailsColumn();
         await AnsiConsole.Progress()
             .AutoClear(false)
-            .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
+            .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = barWidth }, new PercentageColumn(), details)
             .StartAsync(async context =>
             {
-                var task = context.AddTask(Markup.Escape($"{name} Pending"), maxValue: 100);
+                var task = context.AddTask("Pending", maxValue: 100);
                 task.IsIndeterminate = true;
                 final = await FollowAsync(loads, created, load =>
                 {
                     var phase = ObjectOutput.Text(load, "status.phase") ?? "Pending";
                     var progress = LoadProgress.From(load["status"]?["progress"]);
-                    task.IsIndeterminate = progress?.Percent is null;
+                    task.IsIndeterminate = progress?.Percent is null && phase != "Complete";
                     task.Value = Math.Clamp(phase == "Complete" ? 100 : progress?.Percent ?? 0, 0, 100);
-                    task.Description = Markup.Escape(progress is null || progress.Details.Length == 0 ? $"{name} {phase}" : $"{name} {phase} {progress.Details}");
+                    task.Description = Markup.Escape(phase);
+                    details.Text = progress?.Details ?? "";
                     if (phase is "Complete" or "Failed")
                     {
                         task.StopTask();
@@ -210,6 +213,17 @@ internal static class LoadCommand
         return final!;
     }
 
+    /// <summary>Bytes, files, rate and time left after the bar (of the one task shown).</summary>
+    private sealed class DetailsColumn : ProgressColumn
+    {
+        public string Text { get; set; } = "";
+
+        protected override bool NoWrap => true;
+
+        public override Spectre.Console.Rendering.IRenderable Render(Spectre.Console.Rendering.RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
+            new Text(Text);
+    }
+
     /// <summary>Watches the DataLoad, calling <paramref name="show"/> with each state, until it is Complete or Failed.</summary>
     private static async Task<JsonObject> FollowAsync(ResourceClient<JsonObject> loads, JsonObject created, Action<JsonObject> show, CancellationToken ct)
     {
@@ -217,43 +231,82 @@ internal static class LoadCommand
         var ns = ObjectOutput.Namespace(created);
         var current = created;
         var version = ObjectAccess.ResourceVersion(created);
-        show(current);
-        while (true)
+        using var noController = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var warning = WarnWithoutStatusAsync(name, noController.Token);
+        void Show(JsonObject load)
         {
-            if (ObjectOutput.Text(current, "status.phase") is "Complete" or "Failed")
+            if (ObjectOutput.Text(load, "status.phase") is not null)
             {
-                return current;
+                // A controller answered: no need to say that none seems to run.
+                noController.Cancel();
             }
 
-            await foreach (var change in loads.WatchAsync(new WatchOptions { ResourceVersion = version, FieldSelector = $"metadata.name={name}" }, ns, ct).ConfigureAwait(false))
+            show(load);
+        }
+
+        Show(current);
+        try
+        {
+            return await WatchUntilDoneAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await noController.CancelAsync().ConfigureAwait(false);
+            await warning.ConfigureAwait(false);
+        }
+
+        async Task<JsonObject> WatchUntilDoneAsync()
+        {
+            while (true)
             {
-                if (change.Type == WatchEventType.Error)
-                {
-                    // Too old to resume (410): read the current state and watch again from it.
-                    current = await loads.TryGetAsync(name, ns, ct).ConfigureAwait(false) ?? throw Deleted(name);
-                    version = ObjectAccess.ResourceVersion(current);
-                    show(current);
-                    break;
-                }
-
-                version = change.ResourceVersion ?? version;
-                if (change.Type == WatchEventType.Bookmark || change.Object is null)
-                {
-                    continue;
-                }
-
-                if (change.Type == WatchEventType.Deleted)
-                {
-                    throw Deleted(name);
-                }
-
-                current = change.Object;
-                show(current);
                 if (ObjectOutput.Text(current, "status.phase") is "Complete" or "Failed")
                 {
                     return current;
                 }
+
+                await foreach (var change in loads.WatchAsync(new WatchOptions { ResourceVersion = version, FieldSelector = $"metadata.name={name}" }, ns, ct).ConfigureAwait(false))
+                {
+                    if (change.Type == WatchEventType.Error)
+                    {
+                        // Too old to resume (410): read the current state and watch again from it.
+                        current = await loads.TryGetAsync(name, ns, ct).ConfigureAwait(false) ?? throw Deleted(name);
+                        version = ObjectAccess.ResourceVersion(current);
+                        Show(current);
+                        break;
+                    }
+
+                    version = change.ResourceVersion ?? version;
+                    if (change.Type == WatchEventType.Bookmark || change.Object is null)
+                    {
+                        continue;
+                    }
+
+                    if (change.Type == WatchEventType.Deleted)
+                    {
+                        throw Deleted(name);
+                    }
+
+                    current = change.Object;
+                    Show(current);
+                    if (ObjectOutput.Text(current, "status.phase") is "Complete" or "Failed")
+                    {
+                        return current;
+                    }
+                }
             }
+        }
+    }
+
+    private static async Task WarnWithoutStatusAsync(string name, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(NoStatusWarning, ct).ConfigureAwait(false);
+            Console.Error.WriteLine($"warning: {name} has no status after {NoStatusWarning.TotalSeconds:0}s: no Fluid controller seems to serve this cluster "
+                + "(fluid up runs one with fluidd; on a cluster, check the fluid-controller Deployment)");
+        }
+        catch (OperationCanceledException)
+        {
         }
     }
 
