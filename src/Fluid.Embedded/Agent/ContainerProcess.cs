@@ -35,6 +35,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
     private readonly LogFile _log;
     private Task _loop = Task.CompletedTask;
     private Process? _process;
+    private Task _output = Task.CompletedTask;
     private JsonObject _state = new() { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } };
     private JsonObject? _lastState;
     private int _restarts;
@@ -143,6 +144,15 @@ internal sealed class ContainerProcess : IAsyncDisposable
             using var probing = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var probe = Task.Run(() => ProbeAsync(probing.Token), CancellationToken.None);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            // What the process wrote last is in the log before the exit note (a child that keeps the pipes open is not waited for long).
+            try
+            {
+                await _output.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+
             await probing.CancelAsync().ConfigureAwait(false);
             await probe.ConfigureAwait(false);
             var code = process.ExitCode;
@@ -270,8 +280,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException("the process did not start");
         process.StandardInput.Close();
         File.WriteAllText(PidFile, $"{process.Id} {ProcessStartTicks(process.Id)}\n");
-        _ = _log.PumpAsync(process.StandardOutput.BaseStream);
-        _ = _log.PumpAsync(process.StandardError.BaseStream);
+        _output = Task.WhenAll(_log.PumpAsync(process.StandardOutput.BaseStream), _log.PumpAsync(process.StandardError.BaseStream));
         lock (_lock)
         {
             _process = process;

@@ -92,7 +92,7 @@ internal sealed class PodLogs(ObjectStore store, string? podsDirectory)
             if (follow && !run.Exited)
             {
                 owned = null;
-                await FollowAsync(context, file, path, ns, name, uid, budget, atLineStart: run.Lines.Count == 0 || run.Lines[^1][^1] == (byte)'\n').ConfigureAwait(false);
+                await FollowAsync(context, file, path, ns, name, uid, budget, atLineStart: run.Lines.Count == 0 || run.Lines[^1][^1] == (byte)'\n', started: runs.Count > 0).ConfigureAwait(false);
             }
         }
         finally
@@ -104,7 +104,7 @@ internal sealed class PodLogs(ObjectStore store, string? podsDirectory)
         }
     }
 
-    private async Task FollowAsync(HttpContext context, FileStream file, string path, string ns, string name, string uid, long budget, bool atLineStart)
+    private async Task FollowAsync(HttpContext context, FileStream file, string path, string ns, string name, string uid, long budget, bool atLineStart, bool started)
     {
         // Until the container's process ends (the agent notes it), the pod goes away, or the client hangs up.
         var ct = context.RequestAborted;
@@ -127,6 +127,13 @@ internal sealed class PodLogs(ObjectStore store, string? podsDirectory)
                         pending.RemoveRange(0, newline + 1);
                         var kind = atLineStart ? ContainerLogs.Classify(line) : LineKind.Output;
                         atLineStart = true;
+                        if (kind == LineKind.Start && !started)
+                        {
+                            // The file was opened before the agent noted the first start: this is the run being followed.
+                            started = true;
+                            continue;
+                        }
+
                         if (kind is LineKind.Start or LineKind.Exit)
                         {
                             return;
