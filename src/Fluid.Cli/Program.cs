@@ -18,6 +18,12 @@ internal static class Program
             Commands.Cache.CacheCommand.Create(),
             ServerCommand.Create(),
             ControllerCommand.Create(),
+            Commands.Cluster.ApplyCommand.Create(),
+            Commands.Cluster.GetCommand.Create(),
+            Commands.Cluster.DescribeCommand.Create(),
+            Commands.Cluster.DeleteCommand.Create(),
+            Commands.Cluster.LogsCommand.Create(),
+            Commands.Cluster.LoadCommand.Create(),
             UpCommand.Create(),
             UpCommand.CreateDown(),
         };

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json.Nodes;
 using Fluid.Api.Meta;
 using Fluid.Kube.Config;
@@ -69,6 +71,47 @@ public sealed class KubeClient : IDisposable
     /// <summary>Access to a kind by descriptor with a chosen representation.</summary>
     public ResourceClient<T> Resource<T>(ResourceDescriptor descriptor)
         where T : class => new(this, descriptor);
+
+    /// <summary>
+    /// A container's log (GET /api/v1/namespaces/NS/pods/NAME/log) as the server streams it; with
+    /// <see cref="PodLogOptions.Follow"/> the stream stays open until the container exits or the token is
+    /// cancelled. The caller disposes the stream. Errors (no such pod or container, several containers and
+    /// none named) are <see cref="KubeApiException"/>s with the server's message.
+    /// </summary>
+    public async Task<Stream> GetPodLogsAsync(string name, string? @namespace = null, PodLogOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var pods = Resources.For("v1", "Pod");
+        var ns = string.IsNullOrEmpty(@namespace) ? DefaultNamespace : @namespace;
+        var path = pods.Path(ns, name, "log") + (options ?? new PodLogOptions()).Query();
+        var response = await Transport.SendAsync(
+            () =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.TryAddWithoutValidation("Accept", "text/plain, */*");
+                return request;
+            },
+            idempotent: true, streaming: true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new ResponseStream(response, await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A container's log line by line (see <see cref="GetPodLogsAsync"/>); ends when the server ends the stream.</summary>
+    public async IAsyncEnumerable<string> ReadPodLogLinesAsync(
+        string name, string? @namespace = null, PodLogOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var reader = new StreamReader(await GetPodLogsAsync(name, @namespace, options, cancellationToken).ConfigureAwait(false), Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            yield return line;
+        }
+    }
 
     /// <inheritdoc/>
     public void Dispose() => Transport.Dispose();

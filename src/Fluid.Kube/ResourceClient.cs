@@ -81,6 +81,22 @@ public sealed class ResourceClient<T>
         while (next is not null);
     }
 
+    /// <summary>One object as the server prints it for `kubectl get` (a one-row <see cref="Table"/>).</summary>
+    public Task<Table> GetTableAsync(string name, string? @namespace = null, CancellationToken cancellationToken = default) =>
+        SendAsync<Table>(HttpMethod.Get, ObjectPath(name, @namespace), null, null, cancellationToken, accept: Table.AcceptHeader);
+
+    /// <summary>One page of the collection as the server prints it for `kubectl get`.</summary>
+    public Task<Table> ListTableAsync(ListOptions? options = null, string? @namespace = null, CancellationToken cancellationToken = default) =>
+        SendAsync<Table>(HttpMethod.Get, CollectionPath(@namespace) + (options ?? new ListOptions()).Query(), null, null, cancellationToken, accept: Table.AcceptHeader);
+
+    /// <summary>
+    /// Watches the collection with every ADDED, MODIFIED and DELETED object printed as a one-row
+    /// <see cref="Table"/> (what `kubectl get -w` shows); otherwise as <see cref="WatchAsync"/>.
+    /// </summary>
+    public IAsyncEnumerable<WatchEvent<Table>> WatchTableAsync(
+        WatchOptions? options = null, string? @namespace = null, CancellationToken cancellationToken = default) =>
+        StreamEventsAsync<Table>(CollectionPath(@namespace) + (options ?? new WatchOptions()).Query(), Table.AcceptHeader, cancellationToken);
+
     /// <summary>Creates the object in its metadata.namespace (or the given or default namespace); AlreadyExists when the name is taken.</summary>
     public Task<T> CreateAsync(T obj, string? @namespace = null, string? fieldManager = null, CancellationToken cancellationToken = default)
     {
@@ -196,12 +212,16 @@ public sealed class ResourceClient<T>
     /// Watches the collection from <see cref="WatchOptions.ResourceVersion"/> until the server ends the stream or
     /// the token is cancelled. ERROR events are yielded (the caller decides: 410 means list again).
     /// </summary>
-    public async IAsyncEnumerable<WatchEvent<T>> WatchAsync(
-        WatchOptions? options = null, string? @namespace = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<WatchEvent<T>> WatchAsync(
+        WatchOptions? options = null, string? @namespace = null, CancellationToken cancellationToken = default) =>
+        StreamEventsAsync<T>(CollectionPath(@namespace) + (options ?? new WatchOptions()).Query(), Json, cancellationToken);
+
+    private async IAsyncEnumerable<WatchEvent<TItem>> StreamEventsAsync<TItem>(
+        string path, string accept, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where TItem : class
     {
-        var path = CollectionPath(@namespace) + (options ?? new WatchOptions()).Query();
         using var response = await _client.Transport.SendAsync(
-            () => Request(HttpMethod.Get, path, null, null), idempotent: true, streaming: true, cancellationToken).ConfigureAwait(false);
+            () => Request(HttpMethod.Get, path, null, null, accept), idempotent: true, streaming: true, cancellationToken).ConfigureAwait(false);
         using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         while (true)
@@ -227,11 +247,14 @@ public sealed class ResourceClient<T>
                 continue;
             }
 
-            yield return ParseEvent(line);
+            yield return ParseEvent<TItem>(line);
         }
     }
 
-    internal static WatchEvent<T> ParseEvent(string line)
+    internal static WatchEvent<T> ParseEvent(string line) => ParseEvent<T>(line);
+
+    private static WatchEvent<TItem> ParseEvent<TItem>(string line)
+        where TItem : class
     {
         JsonObject body;
         try
@@ -259,8 +282,8 @@ public sealed class ResourceClient<T>
         }
 
         return type == WatchEventType.Error
-            ? new WatchEvent<T>(type, null, obj.Deserialize<KubeStatus>(FluidJson.Options))
-            : new WatchEvent<T>(type, Convert<T>(obj), null);
+            ? new WatchEvent<TItem>(type, null, obj.Deserialize<KubeStatus>(FluidJson.Options))
+            : new WatchEvent<TItem>(type, Convert<TItem>(obj), null);
     }
 
     private Task<T> PatchAsync(
@@ -278,11 +301,11 @@ public sealed class ResourceClient<T>
     }
 
     private async Task<TResult> SendAsync<TResult>(
-        HttpMethod method, string path, string? body, string? contentType, CancellationToken cancellationToken, bool idempotent = true)
+        HttpMethod method, string path, string? body, string? contentType, CancellationToken cancellationToken, bool idempotent = true, string accept = Json)
         where TResult : class
     {
         using var response = await _client.Transport.SendAsync(
-            () => Request(method, path, body, contentType), idempotent, streaming: false, cancellationToken).ConfigureAwait(false);
+            () => Request(method, path, body, contentType, accept), idempotent, streaming: false, cancellationToken).ConfigureAwait(false);
         using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -295,10 +318,10 @@ public sealed class ResourceClient<T>
         }
     }
 
-    private static HttpRequestMessage Request(HttpMethod method, string path, string? body, string? contentType)
+    private static HttpRequestMessage Request(HttpMethod method, string path, string? body, string? contentType, string accept = Json)
     {
         var request = new HttpRequestMessage(method, path);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(Json));
+        request.Headers.TryAddWithoutValidation("Accept", accept);
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8);

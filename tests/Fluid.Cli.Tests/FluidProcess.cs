@@ -8,10 +8,17 @@ internal static class FluidProcess
     public static string RepoRoot { get; } = FindRepoRoot();
 
     public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, params string[] args) =>
-        Run(workingDirectory, new Dictionary<string, string>(), TimeSpan.FromMinutes(2), args);
+        Run(workingDirectory, new Dictionary<string, string>(), null, args);
+
+    /// <summary>Runs `fluid ARGS` with extra environment variables and, when given, <paramref name="stdin"/> as its standard input.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, string? stdin, params string[] args) =>
+        Run(workingDirectory, environment, stdin, TimeSpan.FromMinutes(2), args);
 
     /// <summary>Runs `fluid ARGS` to the end with extra environment variables, failing after the timeout.</summary>
-    public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args) =>
+        Run(workingDirectory, environment, null, timeout, args);
+
+    private static (int ExitCode, string Stdout, string Stderr) Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, string? stdin, TimeSpan timeout, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -33,6 +40,11 @@ internal static class FluidProcess
         }
 
         using var process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -129,6 +141,18 @@ internal sealed class FluidDaemon : IDisposable
 
             Thread.Sleep(50);
         }
+    }
+
+    /// <summary>Waits for the process to end by itself; fails with its output when it does not in time.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            throw new TimeoutException($"did not exit within {timeout.TotalSeconds}s; output:\n{Output}");
+        }
+
+        _process.WaitForExit();
+        return _process.ExitCode;
     }
 
     /// <summary>SIGKILL: no clean-up at all.</summary>

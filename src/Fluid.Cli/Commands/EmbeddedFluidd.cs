@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Fluid.Embedded.Agent;
 using Fluid.Kube;
-using Fluid.Kube.Config;
 using Fluid.Kube.Http;
 
 namespace Fluid.Cli.Commands;
@@ -13,16 +12,11 @@ namespace Fluid.Cli.Commands;
 /// </summary>
 internal static class EmbeddedFluidd
 {
-    /// <summary>$FLUID_HOME, or ~/.fluid.</summary>
-    public static string Home => Environment.GetEnvironmentVariable("FLUID_HOME") is { Length: > 0 } home
-        ? Path.GetFullPath(home)
-        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".fluid");
-
     /// <summary>The server's data directory.</summary>
-    public static string Directory => Path.Combine(Home, "server");
+    public static string Directory => ClusterConnection.EmbeddedServerDirectory;
 
     /// <summary>The kubeconfig fluidd writes for its clients.</summary>
-    public static string Kubeconfig => Path.Combine(Directory, "kubeconfig");
+    public static string Kubeconfig => ClusterConnection.EmbeddedKubeconfigPath;
 
     private static string PidFile => Path.Combine(Directory, "fluidd.pid");
 
@@ -45,14 +39,14 @@ internal static class EmbeddedFluidd
     }
 
     /// <summary>A client of the running fluidd, starting one in the background first when none runs; reports what it does.</summary>
-    public static async Task<KubeClient> EnsureRunningAsync(Action<string> report, CancellationToken ct)
+    public static async Task<ClusterConnection> EnsureRunningAsync(Action<string> report, CancellationToken ct)
     {
         if (RunningPid() is { } pid && File.Exists(Kubeconfig))
         {
-            var existing = Connect();
-            if (await AnswersAsync(existing, ct).ConfigureAwait(false))
+            var existing = ClusterConnection.OpenEmbedded();
+            if (await AnswersAsync(existing.Client, ct).ConfigureAwait(false))
             {
-                report($"fluidd is running (pid {pid}, {existing.Config.Server})");
+                report($"fluidd is running (pid {pid}, {existing.Url})");
                 return existing;
             }
 
@@ -93,13 +87,13 @@ internal static class EmbeddedFluidd
 
             if (File.Exists(Kubeconfig))
             {
-                var client = Connect();
-                if (await AnswersAsync(client, ct).ConfigureAwait(false))
+                var connection = ClusterConnection.OpenEmbedded(TimeSpan.FromSeconds(10));
+                if (await AnswersAsync(connection.Client, ct).ConfigureAwait(false))
                 {
-                    return client;
+                    return connection;
                 }
 
-                client.Dispose();
+                connection.Dispose();
             }
 
             await Task.Delay(250, ct).ConfigureAwait(false);
@@ -133,8 +127,6 @@ internal static class EmbeddedFluidd
         File.Delete(PidFile);
         return true;
     }
-
-    private static KubeClient Connect() => new(KubeConfigLoader.LoadFiles([Kubeconfig]), new KubeClientOptions { RequestTimeout = TimeSpan.FromSeconds(10) });
 
     private static async Task<bool> AnswersAsync(KubeClient client, CancellationToken ct)
     {

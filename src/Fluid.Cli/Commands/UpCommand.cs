@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
-using Fluid.Api.Serialization;
 using Fluid.Embedded.Agent;
 using Fluid.Kube;
-using Fluid.Kube.Http;
 using Spectre.Console;
 
 namespace Fluid.Cli.Commands;
@@ -11,8 +9,6 @@ namespace Fluid.Cli.Commands;
 /// <summary>`fluid up` and `fluid down`: the whole embedded platform from one file, on this machine.</summary>
 internal static class UpCommand
 {
-    private const string FieldManager = "fluid";
-
     public static Command Create()
     {
         var files = new Option<string[]>("--filename", "-f")
@@ -47,11 +43,12 @@ internal static class UpCommand
         command.SetAction(async (result, ct) =>
         {
             Preflight();
-            var documents = Read(result.GetValue(files)!);
-            using var client = await EmbeddedFluidd.EnsureRunningAsync(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"), ct).ConfigureAwait(false);
-            foreach (var document in documents)
+            var documents = Cluster.ApplyCommand.Read(result.GetValue(files)!);
+            using var connection = await EmbeddedFluidd.EnsureRunningAsync(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"), ct).ConfigureAwait(false);
+            var client = connection.Client;
+            if (await Cluster.ApplyCommand.ApplyAsync(connection, documents, force: true, ct).ConfigureAwait(false) != 0)
             {
-                AnsiConsole.WriteLine(await ApplyAsync(client, document.Json!, ct).ConfigureAwait(false));
+                return 1;
             }
 
             var datasets = documents.Where(d => d.Json?["kind"]?.GetValue<string>() == "Dataset").Select(d => d.Json!).ToList();
@@ -96,16 +93,15 @@ internal static class UpCommand
         {
             if (result.GetValue(files) is { Length: > 0 } paths)
             {
-                var documents = Read(paths);
                 if (EmbeddedFluidd.RunningPid() is null)
                 {
                     throw new CliException("fluidd is not running, so nothing can be deleted; start it with `fluid up -f FILE` first, or use `fluid down --purge` to forget every object");
                 }
 
-                using var client = await EmbeddedFluidd.EnsureRunningAsync(_ => { }, ct).ConfigureAwait(false);
-                foreach (var document in documents.AsEnumerable().Reverse())
+                using var connection = await EmbeddedFluidd.EnsureRunningAsync(_ => { }, ct).ConfigureAwait(false);
+                if (await Cluster.DeleteCommand.DeleteManifestsAsync(connection, paths, TimeSpan.FromMinutes(2), ct).ConfigureAwait(false) != 0)
                 {
-                    await DeleteAsync(client, document.Json!, ct).ConfigureAwait(false);
+                    throw new CliException("some objects were not deleted (see above); fluidd keeps running so you can look: fluid get datasets");
                 }
             }
 
@@ -158,105 +154,6 @@ internal static class UpCommand
     }
 
     private static bool IsRoot() => File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?.Split('\t', StringSplitOptions.RemoveEmptyEntries)[2] == "0";
-
-    /// <summary>Reads and validates every manifest; nothing is applied when one is invalid.</summary>
-    internal static List<ManifestDocument> Read(string[] paths)
-    {
-        var documents = new List<ManifestDocument>();
-        var problems = new List<string>();
-        foreach (var path in paths)
-        {
-            var found = path == "-" || File.Exists(path) ? [path]
-                : Directory.Exists(path) ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Where(f => Path.GetExtension(f) is ".yaml" or ".yml" or ".json").Order(StringComparer.Ordinal).ToList()
-                : throw new CliException($"-f {path}: no such file or directory");
-            foreach (var file in found)
-            {
-                foreach (var document in ManifestReader.ReadFile(file))
-                {
-                    ManifestChecks.Run(document);
-                    problems.AddRange(document.Errors.Select(e => $"{document.Source}:{document.Display}: {e}"));
-                    if (document.Json is not null && document.Errors.Count == 0)
-                    {
-                        documents.Add(document);
-                    }
-                }
-            }
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new CliException("the manifests are not valid, nothing was applied:\n  " + string.Join("\n  ", problems));
-        }
-
-        return documents.Count > 0 ? documents : throw new CliException($"-f {string.Join(' ', paths)}: no objects found");
-    }
-
-    private static async Task<string> ApplyAsync(KubeClient client, JsonObject manifest, CancellationToken ct)
-    {
-        var copy = (JsonObject)manifest.DeepClone();
-        var apiVersion = copy["apiVersion"]?.GetValue<string>() ?? "";
-        var kind = copy["kind"]?.GetValue<string>() ?? "";
-        var metadata = (JsonObject)copy["metadata"]!;
-        var name = metadata["name"]?.GetValue<string>() ?? "";
-        ResourceClient<JsonObject> resource;
-        try
-        {
-            resource = client.Resource(apiVersion, kind);
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliException($"{kind}/{name}: {e.Message}");
-        }
-
-        if (resource.Descriptor.Namespaced && metadata["namespace"] is null)
-        {
-            metadata["namespace"] = "default";
-        }
-
-        var ns = metadata["namespace"]?.GetValue<string>();
-        var before = await resource.TryGetAsync(name, ns, ct).ConfigureAwait(false);
-        try
-        {
-            var after = await resource.ApplyAsync(copy, FieldManager, force: true, ct).ConfigureAwait(false);
-            var what = $"{Singular(resource.Descriptor)}/{name}";
-            return before is null ? $"{what} created"
-                : before["metadata"]?["resourceVersion"]?.GetValue<string>() == after["metadata"]?["resourceVersion"]?.GetValue<string>() ? $"{what} unchanged"
-                : $"{what} configured";
-        }
-        catch (KubeApiException e) when ((int)e.StatusCode is 400 or 409 or 422)
-        {
-            throw new CliException($"{kind}/{name}: {e.Message}");
-        }
-    }
-
-    // kubectl names an object kind.group/name, the kind in lower case.
-    private static string Singular(Kube.Resources.ResourceDescriptor descriptor) =>
-        descriptor.Group.Length == 0 ? descriptor.Kind.ToLowerInvariant() : $"{descriptor.Kind.ToLowerInvariant()}.{descriptor.Group}";
-
-    private static async Task DeleteAsync(KubeClient client, JsonObject manifest, CancellationToken ct)
-    {
-        var resource = client.Resource(manifest["apiVersion"]?.GetValue<string>() ?? "", manifest["kind"]?.GetValue<string>() ?? "");
-        var name = manifest["metadata"]?["name"]?.GetValue<string>() ?? "";
-        var ns = resource.Descriptor.Namespaced ? manifest["metadata"]?["namespace"]?.GetValue<string>() ?? "default" : null;
-        if (await resource.DeleteAsync(name, ns, cancellationToken: ct).ConfigureAwait(false) is null)
-        {
-            return;
-        }
-
-        // Finalizers run the engine's shutdown (volume, node labels); wait for them like kubectl delete does.
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(60);
-        while (await resource.TryGetAsync(name, ns, ct).ConfigureAwait(false) is { } left)
-        {
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new CliException($"{manifest["kind"]}/{name} is still there after 60 s, held by finalizers {left["metadata"]?["finalizers"]?.ToJsonString()}; see `fluid describe {manifest["kind"]} {name}`");
-            }
-
-            await Task.Delay(250, ct).ConfigureAwait(false);
-        }
-
-        Console.WriteLine($"{Singular(resource.Descriptor)} \"{name}\" deleted");
-    }
 
     /// <summary>Waits for the dataset to be bound, asks for its FUSE here and waits for the mount; null (with the reason printed) on failure.</summary>
     private static async Task<string?> UpAsync(KubeClient client, string ns, string name, TimeSpan timeout, CancellationToken ct)

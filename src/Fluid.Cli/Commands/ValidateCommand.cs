@@ -6,8 +6,6 @@ namespace Fluid.Cli.Commands;
 /// <summary>`fluid validate`: checks manifests offline, every error with its file, object and field.</summary>
 internal static class ValidateCommand
 {
-    private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
-
     public static Command Create()
     {
         var paths = new Argument<string[]>("FILE_OR_DIR")
@@ -31,7 +29,14 @@ internal static class ValidateCommand
     {
         var failed = false;
         var objects = 0;
-        foreach (var file in ExpandPaths(arguments, ref failed))
+        var files = ManifestChecks.ExpandPaths(arguments, out var problems);
+        foreach (var problem in problems)
+        {
+            Console.WriteLine(problem);
+            failed = true;
+        }
+
+        foreach (var file in files)
         {
             foreach (var document in ManifestReader.ReadFile(file))
             {
@@ -46,9 +51,7 @@ internal static class ValidateCommand
                 var errors = document.Errors;
                 foreach (var error in errors)
                 {
-                    Console.WriteLine(document.Object is null && error.Path.Length == 0
-                        ? $"{document.Source}:{document.Line}: {error.Message}"
-                        : $"{where}: {error}");
+                    Console.WriteLine(ManifestChecks.Describe(document, error));
                 }
 
                 failed |= errors.Count > 0;
@@ -68,38 +71,5 @@ internal static class ValidateCommand
         }
 
         return failed ? 1 : 0;
-    }
-
-    private static IEnumerable<string> ExpandPaths(string[] arguments, ref bool failed)
-    {
-        var files = new List<string>();
-        foreach (var argument in arguments)
-        {
-            if (argument == "-" || File.Exists(argument))
-            {
-                files.Add(argument);
-            }
-            else if (Directory.Exists(argument))
-            {
-                var found = Directory.EnumerateFiles(argument, "*", SearchOption.AllDirectories)
-                    .Where(f => ManifestExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-                    .Order(StringComparer.Ordinal)
-                    .ToList();
-                if (found.Count == 0)
-                {
-                    Console.WriteLine($"{argument}: no *.yaml, *.yml or *.json files in this directory");
-                    failed = true;
-                }
-
-                files.AddRange(found);
-            }
-            else
-            {
-                Console.WriteLine($"{argument}: no such file or directory");
-                failed = true;
-            }
-        }
-
-        return files;
     }
 }

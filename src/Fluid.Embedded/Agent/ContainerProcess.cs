@@ -47,6 +47,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
     private readonly LogFile _log;
     private Task _loop = Task.CompletedTask;
     private Process? _process;
+    private Task _output = Task.CompletedTask;
     private JsonObject _state = new() { ["waiting"] = new JsonObject { ["reason"] = "ContainerCreating" } };
     private JsonObject? _lastState;
     private int _restarts;
@@ -60,7 +61,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
         _restartPolicy = restartPolicy;
         _directory = podDirectory;
         _options = options;
-        _log = new LogFile(Path.Combine(podDirectory, launch.Name + ".log"), options.LogMaxBytes);
+        _log = new LogFile(ContainerLogs.FilePath(podDirectory, launch.Name), options.LogMaxBytes);
     }
 
     public string Name => _launch.Name;
@@ -155,12 +156,21 @@ internal sealed class ContainerProcess : IAsyncDisposable
             using var probing = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var probe = Task.Run(() => ProbeAsync(probing.Token), CancellationToken.None);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            // What the process wrote last is in the log before the exit note (a child that keeps the pipes open is not waited for long).
+            try
+            {
+                await _output.WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+
             await probing.CancelAsync().ConfigureAwait(false);
             await probe.ConfigureAwait(false);
             var code = process.ExitCode;
             var finished = DateTimeOffset.UtcNow;
             File.Delete(PidFile);
-            _log.Note($"exited with code {code}");
+            _log.Note($"{ContainerLogs.ExitNote}{code}");
             var terminated = new JsonObject
             {
                 ["terminated"] = new JsonObject
@@ -284,12 +294,11 @@ internal sealed class ContainerProcess : IAsyncDisposable
             }
         }
 
-        _log.Note($"starting {_launch.Program} {string.Join(' ', _launch.Arguments)}");
+        _log.Note($"{ContainerLogs.StartNote}{_launch.Program} {string.Join(' ', _launch.Arguments)}");
         var process = Process.Start(start) ?? throw new InvalidOperationException("the process did not start");
         process.StandardInput.Close();
         File.WriteAllText(PidFile, $"{process.Id} {LocalProcess.StartTicks(process.Id)}\n");
-        _ = _log.PumpAsync(process.StandardOutput.BaseStream);
-        _ = _log.PumpAsync(process.StandardError.BaseStream);
+        _output = Task.WhenAll(_log.PumpAsync(process.StandardOutput.BaseStream), _log.PumpAsync(process.StandardError.BaseStream));
         lock (_lock)
         {
             _process = process;

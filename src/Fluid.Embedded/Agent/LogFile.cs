@@ -6,6 +6,7 @@ internal sealed class LogFile(string path, long maxBytes) : IDisposable
     private readonly Lock _lock = new();
     private FileStream _stream = Open(path);
     private bool _closed;
+    private bool _atLineStart = true;
 
     public string Path { get; } = path;
 
@@ -26,9 +27,10 @@ internal sealed class LogFile(string path, long maxBytes) : IDisposable
         }
     }
 
-    public void Note(string line) => Write(System.Text.Encoding.UTF8.GetBytes($"{DateTimeOffset.UtcNow:O} fluidd-agent: {line}\n"));
+    /// <summary>A line of the agent's own (a start, an exit), which <see cref="ContainerLogs"/> leaves out of what the API serves.</summary>
+    public void Note(string line) => Write(System.Text.Encoding.UTF8.GetBytes($"{DateTimeOffset.UtcNow:O}{ContainerLogs.NoteMarker}{line}\n"), note: true);
 
-    private void Write(ReadOnlySpan<byte> bytes)
+    private void Write(ReadOnlySpan<byte> bytes, bool note = false)
     {
         lock (_lock)
         {
@@ -44,8 +46,15 @@ internal sealed class LogFile(string path, long maxBytes) : IDisposable
                 _stream = Open(Path);
             }
 
+            if (note && !_atLineStart)
+            {
+                // A note starts its own line even after output that did not end one, so readers can tell it apart.
+                _stream.WriteByte((byte)'\n');
+            }
+
             _stream.Write(bytes);
             _stream.Flush();
+            _atLineStart = bytes[^1] == (byte)'\n';
         }
     }
 

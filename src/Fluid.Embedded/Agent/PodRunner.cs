@@ -20,7 +20,7 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
     private readonly ResourceClient<JsonObject> _pods = client.Resource("v1", "Pod");
     private readonly PodSetup _setup = new(client, options.Fluid ?? FluidProgram.Self(), options.NodeName);
 
-    private string PodsDirectory => Path.Combine(options.DataDirectory, "pods");
+    private string PodsDirectory => ContainerLogs.PodsDirectory(options.DataDirectory);
 
     /// <summary>Kills processes an earlier agent started (recorded in PID files) so none outlives its pod.</summary>
     public void KillLeftovers()
@@ -108,7 +108,7 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
             return;
         }
 
-        var directory = Path.Combine(PodsDirectory, $"{Json.Namespace(pod)}_{Json.Name(pod)}_{uid}");
+        var directory = ContainerLogs.PodDirectory(PodsDirectory, Json.Namespace(pod), Json.Name(pod), uid);
         Directory.CreateDirectory(directory);
         List<ContainerLaunch> launches;
         try

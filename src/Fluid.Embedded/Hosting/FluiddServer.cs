@@ -144,7 +144,13 @@ public sealed class FluiddServer : IAsyncDisposable
                 });
             });
             var app = builder.Build();
-            var api = new KubeApi(store, catalog, new KubeApiOptions { Token = token, MaxBodyBytes = options.MaxBodyBytes, BookmarkInterval = options.BookmarkInterval }, loggers.CreateLogger("fluidd"));
+            var api = new KubeApi(store, catalog, new KubeApiOptions
+            {
+                Token = token,
+                MaxBodyBytes = options.MaxBodyBytes,
+                BookmarkInterval = options.BookmarkInterval,
+                PodLogsDirectory = options.NodeAgent is { } logs ? ContainerLogs.PodsDirectory(Path.GetFullPath(logs.DataDirectory)) : null,
+            }, loggers.CreateLogger("fluidd"));
             app.Run(api.HandleAsync);
             try
             {

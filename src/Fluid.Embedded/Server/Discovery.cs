@@ -82,6 +82,13 @@ public static class Discovery
             {
                 resources.Add(Subresource(type, "scale", "autoscaling", "Scale"));
             }
+
+            if (type.GroupResource == "pods")
+            {
+                var log = Subresource(type, "log", null, "Pod");
+                log["verbs"] = new JsonArray("get");
+                resources.Add(log);
+            }
         }
 
         return new JsonObject

@@ -22,6 +22,9 @@ public sealed class KubeApiOptions
 
     /// <summary>How often a watch that allows bookmarks gets one.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The node agent's pod directories, where pods/log reads container logs; null when no agent runs.</summary>
+    public string? PodLogsDirectory { get; init; }
 }
 
 /// <summary>
@@ -32,6 +35,7 @@ public sealed class KubeApi(ObjectStore store, ResourceCatalog catalog, KubeApiO
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     private readonly byte[] _token = Encoding.UTF8.GetBytes(options.Token);
+    private readonly PodLogs _logs = new(store, options.PodLogsDirectory);
 
     /// <summary>Handles one HTTP request.</summary>
     public async Task HandleAsync(HttpContext context)
@@ -160,6 +164,17 @@ public sealed class KubeApi(ObjectStore store, ResourceCatalog catalog, KubeApiO
         var type = catalog.Find(group, version, rest[0]) ?? throw NoSuchPath();
         var name = rest.Length > 1 ? rest[1] : null;
         var subresource = rest.Length > 2 ? rest[2] : null;
+        if (subresource == "log" && type.GroupResource == "pods" && ns.Length > 0 && !watchPath)
+        {
+            if (!HttpMethods.IsGet(context.Request.Method))
+            {
+                throw new ApiException(405, "MethodNotAllowed", "the server does not allow this method on the requested resource: pods/log is read with GET");
+            }
+
+            await _logs.ServeAsync(context, ns, name!).ConfigureAwait(false);
+            return;
+        }
+
         if ((ns.Length > 0 && !type.Namespaced) || (subresource is not null && !(subresource == "status" && type.HasStatus) && !(subresource == "scale" && type.Scale is not null)))
         {
             throw NoSuchPath();

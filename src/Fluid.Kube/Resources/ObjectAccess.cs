@@ -29,6 +29,7 @@ public static class ObjectAccess
     {
         IKubeObject k => k.Metadata.ResourceVersion,
         JsonObject j => Text(j, "resourceVersion"),
+        Table t => t.ResourceVersion,
         _ => throw Unsupported(obj),
     };
 

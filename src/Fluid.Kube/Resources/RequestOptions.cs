@@ -185,3 +185,51 @@ internal sealed class QueryBuilder
 
     public override string ToString() => _text.ToString();
 }
+
+/// <summary>Options of a pod log read (GET pods/NAME/log).</summary>
+public sealed class PodLogOptions
+{
+    /// <summary>The container; may be left out when the pod has exactly one.</summary>
+    public string? Container { get; init; }
+
+    /// <summary>Keep the stream open and send what the container writes until it exits.</summary>
+    public bool Follow { get; init; }
+
+    /// <summary>The last this-many lines only.</summary>
+    public long? TailLines { get; init; }
+
+    /// <summary>The log of the container's previous instance (before its last restart).</summary>
+    public bool Previous { get; init; }
+
+    /// <summary>Prefix every line with the time it was written (RFC 3339).</summary>
+    public bool Timestamps { get; init; }
+
+    /// <summary>Stop after this many bytes.</summary>
+    public long? LimitBytes { get; init; }
+
+    /// <summary>Only what was written in the last this-many seconds.</summary>
+    public long? SinceSeconds { get; init; }
+
+    internal string Query()
+    {
+        if (TailLines is < 0)
+        {
+            throw new ArgumentException($"tailLines {TailLines} must not be negative", nameof(TailLines));
+        }
+
+        if (LimitBytes is <= 0 || SinceSeconds is <= 0)
+        {
+            throw new ArgumentException("limitBytes and sinceSeconds must be positive when set");
+        }
+
+        return new QueryBuilder()
+            .Add("container", Container)
+            .Add("follow", Follow ? "true" : null)
+            .Add("tailLines", TailLines?.ToString(CultureInfo.InvariantCulture))
+            .Add("previous", Previous ? "true" : null)
+            .Add("timestamps", Timestamps ? "true" : null)
+            .Add("limitBytes", LimitBytes?.ToString(CultureInfo.InvariantCulture))
+            .Add("sinceSeconds", SinceSeconds?.ToString(CultureInfo.InvariantCulture))
+            .ToString();
+    }
+}

@@ -12,6 +12,7 @@ public sealed class ResourceRegistry
 {
     private readonly Dictionary<(string ApiVersion, string Kind), ResourceDescriptor> _byKind = [];
     private readonly Dictionary<Type, ResourceDescriptor> _byType = [];
+    private readonly Dictionary<ResourceDescriptor, IReadOnlyList<string>> _shortNames = [];
     private readonly Lock _lock = new();
 
     /// <summary>Every Kubernetes kind Fluid works with.</summary>
@@ -34,11 +35,28 @@ public sealed class ResourceRegistry
         new("coordination.k8s.io", "v1", "leases", "Lease", true),
     ];
 
+    /// <summary>The short names kubectl accepts for the Kubernetes kinds (by plural).</summary>
+    private static readonly Dictionary<string, string[]> KubernetesShortNames = new(StringComparer.Ordinal)
+    {
+        ["pods"] = ["po"],
+        ["nodes"] = ["no"],
+        ["persistentvolumes"] = ["pv"],
+        ["persistentvolumeclaims"] = ["pvc"],
+        ["configmaps"] = ["cm"],
+        ["services"] = ["svc"],
+        ["events"] = ["ev"],
+        ["namespaces"] = ["ns"],
+        ["statefulsets"] = ["sts"],
+        ["daemonsets"] = ["ds"],
+        ["deployments"] = ["deploy"],
+        ["cronjobs"] = ["cj"],
+    };
+
     /// <summary>The kinds Fluid uses, shared by every client (after KubernetesKinds: static fields initialise in order).</summary>
     public static ResourceRegistry Default { get; } = CreateDefault();
 
     /// <summary>Adds a kind; a later registration of the same apiVersion and kind replaces the earlier.</summary>
-    public ResourceRegistry Add(ResourceDescriptor descriptor, Type? type = null)
+    public ResourceRegistry Add(ResourceDescriptor descriptor, Type? type = null, IReadOnlyList<string>? shortNames = null)
     {
         lock (_lock)
         {
@@ -46,6 +64,11 @@ public sealed class ResourceRegistry
             if (type is not null)
             {
                 _byType[type] = descriptor;
+            }
+
+            if (shortNames is { Count: > 0 })
+            {
+                _shortNames[descriptor] = shortNames;
             }
         }
 
@@ -63,7 +86,38 @@ public sealed class ResourceRegistry
                 HasStatus = type.GetCustomAttribute<StatusSubresourceAttribute>() is not null,
                 HasScale = type.GetCustomAttribute<ScaleSubresourceAttribute>() is not null,
             },
-            type);
+            type,
+            resource.ShortNames);
+    }
+
+    /// <summary>The short names of a kind (e.g. "po" for pods), empty when it has none.</summary>
+    public IReadOnlyList<string> ShortNames(ResourceDescriptor descriptor)
+    {
+        lock (_lock)
+        {
+            return _shortNames.GetValueOrDefault(descriptor) ?? [];
+        }
+    }
+
+    /// <summary>
+    /// The kind a kubectl-style resource name means: plural ("datasets"), singular ("dataset"), short name
+    /// ("po", "sts"), kind ("StatefulSet"), each optionally qualified by its group or version and group
+    /// ("datasets.data.fluid.io", "statefulsets.v1.apps"); null when none matches.
+    /// </summary>
+    public ResourceDescriptor? Resolve(string resource)
+    {
+        var dot = resource.IndexOf('.', StringComparison.Ordinal);
+        var name = dot < 0 ? resource : resource[..dot];
+        var qualifier = dot < 0 ? null : resource[(dot + 1)..];
+        lock (_lock)
+        {
+            var candidates = _byKind.Values.Where(d =>
+                qualifier is null || string.Equals(qualifier, d.Group, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(qualifier, $"{d.Version}.{d.Group}".TrimEnd('.'), StringComparison.OrdinalIgnoreCase)).ToList();
+            return candidates.FirstOrDefault(d => string.Equals(d.Plural, name, StringComparison.OrdinalIgnoreCase))
+                ?? candidates.FirstOrDefault(d => string.Equals(d.Kind, name, StringComparison.OrdinalIgnoreCase))
+                ?? candidates.FirstOrDefault(d => _shortNames.GetValueOrDefault(d)?.Contains(name, StringComparer.OrdinalIgnoreCase) == true);
+        }
     }
 
     /// <summary>The descriptor of a typed resource class.</summary>
@@ -121,7 +175,7 @@ public sealed class ResourceRegistry
 
         foreach (var kind in KubernetesKinds)
         {
-            registry.Add(kind);
+            registry.Add(kind, shortNames: KubernetesShortNames.GetValueOrDefault(kind.Plural));
         }
 
         return registry;

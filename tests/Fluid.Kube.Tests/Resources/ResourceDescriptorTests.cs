@@ -19,6 +19,34 @@ public sealed class ResourceDescriptorTests
         Assert.Equal("/apis/data.fluid.io/v1alpha1/thinruntimeprofiles/s3fs", registry.For(typeof(ThinRuntimeProfile)).Path(null, "s3fs"));
     }
 
+    [Theory]
+    [InlineData("datasets", "Dataset")]
+    [InlineData("dataset", "Dataset")]
+    [InlineData("Dataset", "Dataset")]
+    [InlineData("datasets.data.fluid.io", "Dataset")]
+    [InlineData("dataset.v1alpha1.data.fluid.io", "Dataset")]
+    [InlineData("load", "DataLoad")]
+    [InlineData("alluxio", "AlluxioRuntime")]
+    [InlineData("po", "Pod")]
+    [InlineData("pods.v1", "Pod")]
+    [InlineData("no", "Node")]
+    [InlineData("pvc", "PersistentVolumeClaim")]
+    [InlineData("cm", "ConfigMap")]
+    [InlineData("sts", "StatefulSet")]
+    [InlineData("statefulsets.apps", "StatefulSet")]
+    [InlineData("ds", "DaemonSet")]
+    [InlineData("jobs", "Job")]
+    [InlineData("ev", "Event")]
+    public void Kubectl_resource_names_resolve_to_their_kind(string name, string kind) =>
+        Assert.Equal(kind, ResourceRegistry.Default.Resolve(name)?.Kind);
+
+    [Theory]
+    [InlineData("ingresses")]
+    [InlineData("datasets.apps")]
+    [InlineData("pods.v2")]
+    public void Names_the_registry_does_not_know_resolve_to_nothing(string name) =>
+        Assert.Null(ResourceRegistry.Default.Resolve(name));
+
     [Fact]
     public void Every_Fluid_kind_and_every_kind_the_reconcilers_create_is_registered()
     {
