@@ -58,7 +58,7 @@ public sealed class DatasetFiguresTests
             Assert.Equal(total, (await client.Master.StatsAsync(default)).UfsTotalBytes);
         }
 
-        await RealCache.WaitForHeartbeatsAsync();
+        await cache.WaitForFiguresAsync("every byte cached", s => s.CachedBytes == total);
         await engine.SyncAsync();
         status = DatasetStatus(world);
         Assert.Equal(status.Str("ufsTotal"), status.Str("cacheStates.cached"));
@@ -78,7 +78,7 @@ public sealed class DatasetFiguresTests
             Assert.Equal((int)file.Size, client.Read(file, 0, buffer));
         }
 
-        await RealCache.WaitForHeartbeatsAsync();
+        await cache.WaitForFiguresAsync("the reads of a.bin", s => s.BytesFromCache == sizes["a.bin"]);
         await engine.SyncAsync();
         status = DatasetStatus(world);
         Assert.Equal("100.0%", status.Str("cacheStates.cacheHitRatio"));

@@ -104,6 +104,30 @@ public class NativeManifestsTests
     }
 
     [Fact]
+    public void A_runtime_naming_no_tier_gets_workers_with_one_gibibyte_of_memory_and_hostpath_tiers_get_a_subdirectory_per_worker()
+    {
+        var world = new TestWorld("""
+            apiVersion: data.fluid.io/v1alpha1
+            kind: Dataset
+            metadata: { name: plain, namespace: default }
+            spec: { mounts: [ { name: s, mountPoint: "local:///data" } ] }
+            ---
+            apiVersion: data.fluid.io/v1alpha1
+            kind: CacheRuntime
+            metadata: { name: plain, namespace: default }
+            spec: { runtimeClassName: fluid }
+            """);
+        var sts = world.Manifests().WorkerStatefulSet();
+        Assert.Equal(["MEM:/cache/tier0:1Gi"], sts.Container().Strings("args").FlagValues("--tier"));
+        var volumes = (JsonArray)sts["spec"]!["template"]!["spec"]!["volumes"]!;
+        Assert.Contains(volumes, v => v!["emptyDir"]?["medium"]?.GetValue<string>() == "Memory" && v["emptyDir"]!.Str("sizeLimit") == "1Gi");
+
+        var tiered = TestWorld.FromExample("local-cacheruntime.yaml").Manifests().WorkerStatefulSet();
+        var hostTier = ((JsonArray)tiered.Container()["volumeMounts"]!).Single(m => m!["mountPath"]!.GetValue<string>() == "/var/cache/fluid/demo");
+        Assert.Equal("$(POD_NAME)", hostTier!["subPathExpr"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Workers_run_fluid_cache_worker_with_the_masters_url_an_id_the_dataset_and_one_tier_flag_per_level()
     {
         var world = TestWorld.FromExample("local-cacheruntime.yaml");

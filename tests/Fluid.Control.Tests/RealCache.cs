@@ -108,8 +108,16 @@ internal sealed class RealCache : IAsyncDisposable
         await Master.Service.WaitForSyncAsync();
     }
 
-    /// <summary>Waits for the workers' next heartbeats, which carry their cached bytes to the master.</summary>
-    public static Task WaitForHeartbeatsAsync() => Task.Delay(2500);
+    /// <summary>Waits until the master's figures, which workers' heartbeats bring every 2 s, satisfy <paramref name="done"/>.</summary>
+    public async Task WaitForFiguresAsync(string what, Func<Fluid.Cache.Protocol.DatasetStats, bool> done)
+    {
+        for (var i = 0; i < 300 && !done(Master.Service.Stats()); i++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.True(done(Master.Service.Stats()), $"the master's figures never showed {what}");
+    }
 
     /// <summary>A port on 127.0.0.1 nothing listens on.</summary>
     public static int ClosedPort()

@@ -307,7 +307,10 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
         load.Metadata.Uid ?? throw new InvalidOperationException($"{load.Kind} {load.Metadata.Key} has no metadata.uid; read it back from the API server before planning it");
 
     /// <summary>The tiers fastest first (MEM, SSD, HDD), keeping the given order within a medium.</summary>
-    public IReadOnlyList<NativeTier> Tiers() => [.. spec.Tiers.OrderBy(t => Array.IndexOf(MediumOrder, t.Medium))];
+    public IReadOnlyList<NativeTier> Tiers() => spec.Tiers.Count == 0 ? [DefaultTier] : [.. spec.Tiers.OrderBy(t => Array.IndexOf(MediumOrder, t.Medium))];
+
+    /// <summary>The cache of a runtime that names no tier: 1 GiB of memory per worker, so a worker always has somewhere to keep blocks.</summary>
+    public static NativeTier DefaultTier { get; } = new("MEM", ["/cache/tier0"], [1L << 30], TierVolume.Memory, null, null);
 
     /// <summary>The --tier flags of a tier: one flag when its paths share a quota (the worker splits it evenly), else one per path.</summary>
     public static IEnumerable<string> TierFlags(NativeTier tier)

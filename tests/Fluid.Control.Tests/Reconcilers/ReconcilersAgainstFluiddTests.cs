@@ -300,7 +300,7 @@ public sealed class ReconcilersAgainstFluiddTests(ControllerFixture cluster) : I
             {
                 ReportInterval = TimeSpan.FromMilliseconds(200),
                 Report = (p, ct) => client.Master.ReportProgressAsync(uid, p, ct),
-                TargetLoaded = (_, ct) => Task.Delay(2500, ct),
+                TargetLoaded = (_, ct) => Task.Delay(3000, ct),
             }, default);
         }
 
