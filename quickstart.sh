@@ -67,6 +67,7 @@ spec:
   mounts:
     - name: samples
       mountPoint: http://127.0.0.1:$port/
+      path: /
 ---
 apiVersion: data.fluid.io/v1alpha1
 kind: CacheRuntime

@@ -36,6 +36,7 @@ public sealed class UpEndToEndTests : IDisposable
               mounts:
                 - name: samples
                   mountPoint: local://{_source}
+                  path: /
             ---
             apiVersion: data.fluid.io/v1alpha1
             kind: CacheRuntime
@@ -79,6 +80,18 @@ public sealed class UpEndToEndTests : IDisposable
             return phase == "Complete" ? current : null;
         }, TimeSpan.FromMinutes(2));
         Assert.NotNull(load);
+
+        // The dataset's status tells the truth: every file counted, all of it cached.
+        var figures = await WaitAsync("the dataset's figures after the load", async () =>
+        {
+            var status = (await datasets.GetAsync(_name, "default"))["status"];
+            return status?["cacheStates"]?["cachedPercentage"]?.GetValue<string>() == "100.0%" ? status : null;
+        }, TimeSpan.FromMinutes(1));
+        Assert.Equal(files.Count.ToString(CultureInfo.InvariantCulture), figures["fileNum"]!.GetValue<string>());
+        var total = files.Sum(f => new FileInfo(Path.Combine(_source, f)).Length);
+        Assert.Equal(global::Fluid.Api.Core.Quantity.HumanBytes(total), figures["ufsTotal"]!.GetValue<string>());
+        Assert.Equal("100.0%", load["status"]!["progress"]!["percentage"]!.GetValue<string>());
+        Assert.Equal(total, load["status"]!["progress"]!["totalBytes"]!.GetValue<long>());
 
         // Every file read through the mount matches its source.
         foreach (var file in files)
@@ -144,6 +157,74 @@ public sealed class UpEndToEndTests : IDisposable
         var down = Fluid(TimeSpan.FromMinutes(1), "down");
         Assert.True(down.ExitCode == 0, down.Stderr);
         Assert.Contains("fluidd stopped", down.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_secret_and_an_unreachable_source_are_reported_without_crash_loops()
+    {
+        var manifest = WriteManifest($"""
+            apiVersion: data.fluid.io/v1alpha1
+            kind: Dataset
+            metadata:
+              name: {_name}
+            spec:
+              mounts:
+                - name: web
+                  mountPoint: http://127.0.0.1:9/nothing-listens-here/
+                  path: /
+            ---
+            apiVersion: data.fluid.io/v1alpha1
+            kind: CacheRuntime
+            metadata:
+              name: {_name}
+            spec:
+              runtimeClassName: fluid
+              worker:
+                replicas: 1
+            ---
+            apiVersion: data.fluid.io/v1alpha1
+            kind: Dataset
+            metadata:
+              name: {_name}-locked
+            spec:
+              mounts:
+                - name: bucket
+                  mountPoint: s3://bucket/data
+                  options:
+                    endpoint: http://127.0.0.1:9
+                  encryptOptions:
+                    - name: aws.accessKeyId
+                      valueFrom:
+                        secretKeyRef:
+                          name: {_name}-missing
+                          key: id
+            ---
+            apiVersion: data.fluid.io/v1alpha1
+            kind: CacheRuntime
+            metadata:
+              name: {_name}-locked
+            spec:
+              runtimeClassName: fluid
+            """);
+        var up = Fluid(TimeSpan.FromMinutes(4), "up", "-f", manifest, "--timeout", "90s");
+        Assert.Equal(1, up.ExitCode);
+        Assert.Contains($"default/{_name}-locked: SecretNotFound", up.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"Secret default/{_name}-missing does not exist", up.Stderr, StringComparison.Ordinal);
+
+        using var client = new KubeClient(KubeConfigLoader.LoadFiles([Path.Combine(_home, "server", "kubeconfig")]));
+        var condition = await WaitAsync("the unreachable source's MetadataSynced condition", async () =>
+        {
+            var dataset = await client.Resource("data.fluid.io/v1alpha1", "Dataset").GetAsync(_name, "default");
+            return (dataset["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>()
+                .FirstOrDefault(c => c["type"]?.GetValue<string>() == "MetadataSynced" && c["status"]?.GetValue<string>() == "False");
+        }, TimeSpan.FromMinutes(1));
+        Assert.Contains("127.0.0.1:9", condition["message"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // Nothing crash-loops: the reachable parts run, the pod that needs the Secret waits with the reason.
+        var pods = await client.Resource("v1", "Pod").ListAsync(null, "default");
+        Assert.All(pods.Items, p => Assert.All((p["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>(), c => Assert.True(c["restartCount"]!.GetValue<int>() == 0, $"{p["metadata"]!["name"]} restarted: {c.ToJsonString()}")));
+        var waiting = pods.Items.Single(p => p["metadata"]!["name"]!.GetValue<string>() == $"{_name}-locked-master-0");
+        Assert.Contains($"{_name}-missing", waiting["status"]!["containerStatuses"]![0]!["state"]!["waiting"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
