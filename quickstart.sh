@@ -10,7 +10,7 @@ root="$(cd "$(dirname "$0")" && pwd)"
 mb="${FLUID_QUICKSTART_MB:-256}"
 rate="${FLUID_QUICKSTART_RATE:-100m}"
 port="${FLUID_QUICKSTART_PORT:-18080}"
-work="${FLUID_HOME:-$HOME/.fluid}/quickstart"
+work="${FLUID_QUICKSTART_DIR:-/var/lib/fluid-quickstart}"   # outside $HOME: nginx's workers must read it
 
 if [[ $EUID -ne 0 ]]; then
   echo "error: the quickstart mounts FUSE and runs pods in mount namespaces, which needs root; run: sudo $0" >&2
@@ -35,7 +35,7 @@ fi
 # Sample files: 32 files of MB/32 MiB each, made once.
 samples="$work/samples"
 if [[ ! -f "$samples/.complete-$mb" ]]; then
-  rm -rf "$samples"; mkdir -p "$samples/images"
+  rm -rf "$samples"; mkdir -p -m 755 "$work" "$samples" "$samples/images"
   each=$((mb * 1024 / 32))
   for i in $(seq -w 1 32); do head -c "${each}K" /dev/urandom > "$samples/images/part-$i.bin"; done
   touch "$samples/.complete-$mb"

@@ -53,6 +53,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
     private int _restarts;
     private bool _ready;
     private bool _finished;
+    private bool _holdsShared;
     private string? _lastProbeError;
 
     public ContainerProcess(ContainerLaunch launch, string restartPolicy, string podDirectory, NodeAgentOptions options)
@@ -270,8 +271,10 @@ internal sealed class ContainerProcess : IAsyncDisposable
             var shared = _launch.Mounts.Where(m => m.Bidirectional).Select(m => m.Source).ToList();
             foreach (var source in shared)
             {
-                MountTable.MakeShared(source);
+                MountTable.MakeShared(source, newUser: !_holdsShared);
             }
+
+            _holdsShared = true;
 
             start.FileName = "unshare";
             foreach (var argument in (string[])["--mount", "--propagation", shared.Count > 0 ? "unchanged" : "private", "--", "/bin/sh", "-c", MountScript, "fluidd-container", _launch.WorkingDirectory ?? "", string.Join(':', shared)])
@@ -492,7 +495,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
     public async Task DisposeAsyncWithGrace(TimeSpan grace)
     {
         await StopAsync(grace).ConfigureAwait(false);
-        foreach (var mount in _launch.Mounts.Where(m => m.Bidirectional))
+        foreach (var mount in _launch.Mounts.Where(m => m.Bidirectional && _holdsShared))
         {
             MountTable.ReleaseShared(mount.Source);
         }

@@ -26,8 +26,11 @@ internal static class MountTable
 
     private static readonly Lock Gate = new();
 
-    /// <summary>Makes the host directory a shared mount (binding it onto itself first if it is not a mount point), so mounts made under it in a container's namespace show on the host.</summary>
-    public static void MakeShared(string path)
+    // Containers holding each shared directory: a container stopping must not undo the bind a newer one uses.
+    private static readonly Dictionary<string, int> Users = new(StringComparer.Ordinal);
+
+    /// <summary>Makes the host directory a shared mount (binding it onto itself first if it is not a mount point), so mounts made under it in a container's namespace show on the host; <paramref name="newUser"/> counts a container that will call <see cref="ReleaseShared"/>.</summary>
+    public static void MakeShared(string path, bool newUser)
     {
         path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         Directory.CreateDirectory(path);
@@ -39,15 +42,27 @@ internal static class MountTable
             }
 
             Mount("--make-shared", path);
+            if (newUser)
+            {
+                Users[path] = Users.GetValueOrDefault(path) + 1;
+            }
         }
     }
 
-    /// <summary>Undoes <see cref="MakeShared"/>'s bind of the directory onto itself once nothing is mounted below it (also one left by an earlier agent).</summary>
+    /// <summary>A container is done with the directory: its bind onto itself is undone once no container holds it and nothing is mounted below it (also one left by an earlier agent).</summary>
     public static void ReleaseShared(string path)
     {
         path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         lock (Gate)
         {
+            var users = Users.GetValueOrDefault(path) - 1;
+            if (users > 0)
+            {
+                Users[path] = users;
+                return;
+            }
+
+            Users.Remove(path);
             var entries = File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')).Where(f => f.Length > 4).ToList();
             var selfBind = entries.Any(f => Decode(f[4]) == path && Decode(f[3]) == path);
             if (!selfBind || entries.Any(f => Decode(f[4]).StartsWith(path + "/", StringComparison.Ordinal)))

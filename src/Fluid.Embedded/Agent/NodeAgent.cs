@@ -72,7 +72,7 @@ public sealed class NodeAgent : IAsyncDisposable
         _options = options;
         _log = log;
         _runner = new PodRunner(client, options, log);
-        _workloads = new WorkloadControllers(client, options.NodeName, log);
+        _workloads = new WorkloadControllers(client, options.NodeName, log, _runner.HasStoppingPods);
         _hosts = options.HostsFile is { } hosts ? new ServiceHosts(hosts, Path.GetFullPath(options.DataDirectory)) : null;
     }
 

@@ -17,6 +17,7 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
     private readonly Dictionary<string, (string Reason, string Message, DateTimeOffset Retry)> _refused = [];
     private readonly Dictionary<string, string> _published = [];
     private readonly List<Task> _stopping = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _stoppingOwners = new();
     private readonly ResourceClient<JsonObject> _pods = client.Resource("v1", "Pod");
     private readonly PodSetup _setup = new(client, options.Fluid ?? FluidProgram.Self(), options.NodeName);
 
@@ -131,7 +132,7 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
         _refused.Remove(uid);
         var policy = Json.Text(pod, "spec", "restartPolicy") ?? "Always";
         var containers = launches.Select(l => new ContainerProcess(l, policy, directory, options)).ToList();
-        var running = new RunningPod(containers, DateTimeOffset.UtcNow, policy);
+        var running = new RunningPod(containers, DateTimeOffset.UtcNow, policy) { OwnerUid = Json.Controller(pod)?.Uid ?? "" };
         _running[uid] = running;
         foreach (var container in containers)
         {
@@ -154,15 +155,27 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
         }
 
         var grace = TimeSpan.FromSeconds(Json.Number(pod, "metadata", "deletionGracePeriodSeconds") is { } d and > 0 ? d : Json.Number(pod, "spec", "terminationGracePeriodSeconds") ?? 30);
+        _stoppingOwners[uid] = running.OwnerUid;
         _stopping.Add(Task.Run(async () =>
         {
-            await Task.WhenAll(running.Containers.Select(c => c.DisposeAsyncWithGrace(grace))).ConfigureAwait(false);
+            try
+            {
+                await Task.WhenAll(running.Containers.Select(c => c.DisposeAsyncWithGrace(grace))).ConfigureAwait(false);
+            }
+            finally
+            {
+                _stoppingOwners.TryRemove(uid, out _);
+            }
+
             if (pod is not null)
             {
                 await RemoveAsync(pod).ConfigureAwait(false);
             }
         }));
     }
+
+    /// <summary>Whether processes of a pod the owner (a DaemonSet, ...) had are still stopping: its replacement waits, as two FUSE pods must not share a mount point.</summary>
+    public bool HasStoppingPods(string ownerUid) => _stoppingOwners.Values.Contains(ownerUid);
 
     // Graceful deletion ends with the kubelet removing the object once its processes are gone.
     private async Task RemoveAsync(JsonObject pod)
@@ -286,6 +299,8 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
     private sealed class RunningPod(List<ContainerProcess> containers, DateTimeOffset started, string policy)
     {
         public List<ContainerProcess> Containers { get; } = containers;
+
+        public string OwnerUid { get; init; } = "";
 
         private readonly string _startTime = started.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -12,7 +12,7 @@ namespace Fluid.Embedded.Agent;
 /// What kube-controller-manager would do for the one node fluidd has: StatefulSet, DaemonSet and Job pods
 /// created from their templates, bound to this node, and their owners' status counted from them.
 /// </summary>
-internal sealed class WorkloadControllers(KubeClient client, string nodeName, ILogger log)
+internal sealed class WorkloadControllers(KubeClient client, string nodeName, ILogger log, Func<string, bool> ownerHasStoppingPods)
 {
     private readonly ResourceClient<JsonObject> _pods = client.Resource("v1", "Pod");
 
@@ -180,7 +180,7 @@ internal sealed class WorkloadControllers(KubeClient client, string nodeName, IL
                 replaced = true;
             }
 
-            if (live.Count == 0 && !replaced && !owned.Any(Json.Deleting))
+            if (live.Count == 0 && !replaced && !owned.Any(Json.Deleting) && !ownerHasStoppingPods(Json.Uid(set)))
             {
                 var pod = FromTemplate(set, "apps/v1", "DaemonSet", $"{Json.Name(set)}-{Suffix()}");
                 live.Add(await CreatePodAsync(pod, Json.Namespace(set), ct).ConfigureAwait(false));
