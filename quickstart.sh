@@ -4,13 +4,19 @@
 # with a progress bar, and read through the FUSE mount cold (from the source) and warm (from the cache).
 #
 #   sudo ./quickstart.sh            # FLUID_QUICKSTART_MB (default 256) and FLUID_QUICKSTART_RATE (default 100m) tune it
-#   sudo ./fluid down --purge       # stops fluidd and forgets the quickstart's objects
+#   sudo ./quickstart.sh --down     # stops fluidd (forgetting the quickstart's objects) and the quickstart's nginx
 set -euo pipefail
 root="$(cd "$(dirname "$0")" && pwd)"
 mb="${FLUID_QUICKSTART_MB:-256}"
 rate="${FLUID_QUICKSTART_RATE:-100m}"
 port="${FLUID_QUICKSTART_PORT:-18080}"
 work="${FLUID_QUICKSTART_DIR:-/var/lib/fluid-quickstart}"   # outside $HOME: nginx's workers must read it
+
+if [[ "${1:-}" == "--down" ]]; then
+  "$root/fluid" down --purge
+  if [[ -f "$work/nginx/nginx.pid" ]]; then kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null && echo "nginx stopped"; fi
+  exit 0
+fi
 
 if [[ $EUID -ne 0 ]]; then
   echo "error: the quickstart mounts FUSE and runs pods in mount namespaces, which needs root; run: sudo $0" >&2
@@ -108,4 +114,4 @@ awk -v c="$cold" -v w="$warm" -v h="$half" 'BEGIN {
   printf "cold read %6.2f s  (%7.1f MiB/s)\n", c, h / c
   printf "warm read %6.2f s  (%7.1f MiB/s)  %.1fx faster\n", w, h / w, c / w }'
 echo
-echo "next: ls $mount/images   |   $root/fluid get datasets   |   sudo $root/fluid down --purge"
+echo "next: ls $mount/images   |   $root/fluid get datasets   |   $root/fluid describe dataset quickstart   |   sudo $0 --down"
