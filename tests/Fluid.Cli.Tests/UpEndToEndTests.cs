@@ -81,12 +81,12 @@ public sealed class UpEndToEndTests : IDisposable
         }, TimeSpan.FromMinutes(2));
         Assert.NotNull(load);
 
-        // The dataset's status tells the truth: every file counted, all of it cached.
+        // The dataset's status tells the truth soon after the load (not at the runtime's next 60 s sync): every file counted, all of it cached.
         var figures = await WaitAsync("the dataset's figures after the load", async () =>
         {
             var status = (await datasets.GetAsync(_name, "default"))["status"];
             return status?["cacheStates"]?["cachedPercentage"]?.GetValue<string>() == "100.0%" ? status : null;
-        }, TimeSpan.FromMinutes(1));
+        }, TimeSpan.FromSeconds(20));
         Assert.Equal(files.Count.ToString(CultureInfo.InvariantCulture), figures["fileNum"]!.GetValue<string>());
         var total = files.Sum(f => new FileInfo(Path.Combine(_source, f)).Length);
         Assert.Equal(global::Fluid.Api.Core.Quantity.HumanBytes(total), figures["ufsTotal"]!.GetValue<string>());

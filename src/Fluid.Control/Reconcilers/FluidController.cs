@@ -82,7 +82,19 @@ public sealed class FluidController(KubeClient client, EngineRegistry engines, F
                 });
             }
 
-            Watch(informers, client.Resource<DataLoad>(), l => Enqueue(loadQueue, l.Metadata.Namespace, l.Metadata.Name));
+            Watch(informers, client.Resource<DataLoad>(), l =>
+            {
+                Enqueue(loadQueue, l.Metadata.Namespace, l.Metadata.Name);
+                if (l.Status?.Phase is "Complete" or "Failed")
+                {
+                    // The cache's figures change with a load; the workers report them on their next heartbeats,
+                    // so the runtime syncs its dataset's cacheStates again shortly rather than at its next period.
+                    foreach (var delay in LoadSettleDelays)
+                    {
+                        EnqueueRuntimeAfter(runtimeQueues, l.Spec.Dataset.Namespace ?? l.Metadata.Namespace, l.Spec.Dataset.Name, delay);
+                    }
+                }
+            });
             foreach (var (apiVersion, kind) in new[] { ("apps/v1", "StatefulSet"), ("apps/v1", "DaemonSet"), ("batch/v1", "Job") })
             {
                 Watch(informers, client.Resource(apiVersion, kind), o => EnqueueOwner(o, runtimeQueues, loadQueue));
@@ -152,6 +164,21 @@ public sealed class FluidController(KubeClient client, EngineRegistry engines, F
             {
                 Enqueue(loads, Ns(obj), name);
             }
+        }
+    }
+
+    private static readonly TimeSpan[] LoadSettleDelays = [TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10)];
+
+    private static void EnqueueRuntimeAfter(Dictionary<string, WorkQueue<string>> runtimes, string? ns, string? name, TimeSpan delay)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return;
+        }
+
+        foreach (var queue in runtimes.Values)
+        {
+            queue.AddAfter($"{(string.IsNullOrEmpty(ns) ? "default" : ns)}/{name}", delay);
         }
     }
 
