@@ -31,9 +31,10 @@ command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
   if command -v apt-get >/dev/null; then
     echo "installing ${missing[*]}..." >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "error: install ${missing[*]} and run $0 again" >&2
+    echo "error: install ${missing[*]} (Debian/Ubuntu: sudo apt-get install -y ${missing[*]}) and run $0 again" >&2
     exit 1
   fi
 fi
