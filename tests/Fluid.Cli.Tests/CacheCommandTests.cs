@@ -16,6 +16,30 @@ public sealed class CacheCommandTests : IDisposable
     public void Dispose() => _cluster.Dispose();
 
     [Fact]
+    public async Task A_client_told_to_wait_for_its_master_waits_for_one_started_later_and_gives_up_on_one_that_never_comes()
+    {
+        File.WriteAllText(Path.Combine(_dir, "source", "sub", "hello.txt"), "hello fluid\n");
+        var address = $"http://127.0.0.1:{CacheCluster.FreePort()}";
+        var gone = Client($"http://127.0.0.1:{CacheCluster.FreePort()}", "cat", "/sub/hello.txt", "--wait-for-master", "2s");
+        Assert.NotEqual(0, gone.Exit);
+        Assert.Contains("waiting up to 2 s for the master", gone.Stderr, StringComparison.Ordinal);
+
+        // A pod started together with its master: the client is first, the master comes a few seconds later.
+        var early = Task.Run(() => Client(address, "cat", "/sub/hello.txt", "--wait-for-master", "60s"));
+        await Task.Delay(2000);
+        Assert.False(early.IsCompleted);
+        StartMaster(address);
+        var (exit, stdout, stderr) = await early;
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("hello fluid\n", stdout);
+        Assert.Contains("waiting up to 60 s for the master", stderr, StringComparison.Ordinal);
+
+        var bad = Client(address, "cat", "/sub/hello.txt", "--wait-for-master", "soon");
+        Assert.Equal(1, bad.Exit);
+        Assert.Contains("--wait-for-master \"soon\" is not a duration", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_master_and_a_worker_serve_a_directory_to_the_client_commands()
     {
         var data = RandomNumberGenerator.GetBytes((9 << 20) + 77);

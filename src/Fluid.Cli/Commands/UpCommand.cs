@@ -187,7 +187,7 @@ internal static class UpCommand
                             await FuseNodes.RequestAsync(client, node["metadata"]!["name"]!.GetValue<string>(), ns, name, ct).ConfigureAwait(false);
                         }
 
-                        if (FuseNodes.IsMounted(fusePath))
+                        if (FuseNodes.IsServing(fusePath))
                         {
                             path = fusePath;
                             return;

@@ -177,6 +177,7 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
             "--dataset", layout.DatasetRef,
             "--mountpoint", layout.FusePath,
             "--create-mountpoint",
+            "--wait-for-master", "2m",
             "-o", "allow_other"];
         var mounts = CommonMounts();
         var root = Mount("fuse-root", layout.FuseRoot);
@@ -263,7 +264,8 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
             "--token-file", $"{NativeLayout.TokenDir}/{TokenKey}",
             "--secrets-dir", NativeLayout.SecretsDir,
             "--replicas", replicas.ToString(CultureInfo.InvariantCulture),
-            "--operation-id", LoadOperationId(load)];
+            "--operation-id", LoadOperationId(load),
+            "--wait-for-master", "2m"];
         args.AddRange(targets.Select(x => x.Path));
         var name = $"{load.Metadata.Name}-loader-job";
         var job = Manifest.New("batch/v1", "Job", layout.Namespace, name);

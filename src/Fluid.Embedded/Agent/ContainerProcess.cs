@@ -246,6 +246,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
         }
 
         start.Environment["HOSTNAME"] = _launch.Environment.GetValueOrDefault("HOSTNAME") ?? System.Environment.MachineName;
+        start.Environment[AgentMark.Variable] = AgentMark.For(_options.DataDirectory);
         foreach (var (name, value) in _launch.Environment)
         {
             start.Environment[name] = value;

@@ -26,6 +26,26 @@ public static class FuseNodes
         return label;
     }
 
-    /// <summary>Whether a FUSE (or anything) is mounted at the path.</summary>
-    public static bool IsMounted(string path) => MountTable.IsMountPoint(path);
+    /// <summary>Whether a FUSE is mounted at the path and answers: a mount whose server died (ENOTCONN, EIO) or that hangs for 2 s does not count.</summary>
+    public static bool IsServing(string path)
+    {
+        if (!MountTable.IsMountPoint(path))
+        {
+            return false;
+        }
+
+        var probe = Task.Run(() =>
+        {
+            try
+            {
+                _ = Directory.EnumerateFileSystemEntries(path).FirstOrDefault();
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return false;
+            }
+        });
+        return probe.Wait(TimeSpan.FromSeconds(2)) && probe.Result;
+    }
 }

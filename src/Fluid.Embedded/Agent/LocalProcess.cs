@@ -26,4 +26,41 @@ public static class LocalProcess
             return null;
         }
     }
+
+    /// <summary>The processes (other than this one) whose environment holds NAME=VALUE.</summary>
+    public static List<int> WithEnvironment(string name, string value)
+    {
+        var wanted = $"{name}={value}";
+        var found = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains(wanted, StringComparer.Ordinal))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone, or not ours to read.
+            }
+        }
+
+        return found;
+    }
+}
+
+/// <summary>The variable every container of an agent carries (and its children inherit), so an agent restarted after a crash finds all of them.</summary>
+internal static class AgentMark
+{
+    public const string Variable = "FLUIDD_AGENT";
+
+    public static string For(string dataDirectory) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(dataDirectory))))[..16];
 }

@@ -42,6 +42,13 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
 
             File.Delete(file);
         }
+
+        // Their children too (a FUSE supervisor's servers run in sessions of their own): they carry the agent's mark.
+        foreach (var pid in LocalProcess.WithEnvironment(AgentMark.Variable, AgentMark.For(options.DataDirectory)))
+        {
+            log.LogInformation("killing pid {Pid} left by an earlier agent's pod", pid);
+            LocalProcess.Signal(pid, "KILL");
+        }
     }
 
     public async Task SyncAsync(IReadOnlyList<JsonObject> pods, CancellationToken ct)

@@ -225,7 +225,7 @@ internal sealed partial class PodSetup(KubeClient client, FluidProgram fluid, st
         var datasetNs = Json.Text(pv, "spec", "csi", "volumeAttributes", "runtime_namespace") ?? ns;
         var datasetName = Json.Text(pv, "spec", "csi", "volumeAttributes", "runtime_name") ?? claimName;
         await FuseNodes.RequestAsync(client, nodeName, datasetNs, datasetName, ct).ConfigureAwait(false);
-        if (!FuseNodes.IsMounted(path))
+        if (!FuseNodes.IsServing(path))
         {
             throw new PodConfigException("ContainerCreating", $"volume \"{volume}\": waiting for the FUSE of dataset {datasetNs}/{datasetName} to mount at {path}", TimeSpan.FromSeconds(1));
         }

@@ -31,6 +31,11 @@ internal static class CacheCommand
     private static readonly Option<string?> MetadataTtl = new("--metadata-ttl") { Description = "How long looked-up metadata is reused, e.g. 30s (default)." };
     private static readonly Option<string?> WorkerExpiry = new("--worker-expiry") { Description = "A worker not heard from for this long is dropped, e.g. 10s (default)." };
     private static readonly Option<string?> Master = new("--master") { Description = "The master's URL, e.g. http://127.0.0.1:19998." };
+
+    private static readonly Option<string?> WaitForMaster = new("--wait-for-master")
+    {
+        Description = "Keep trying a master that does not answer yet for this long (e.g. 2m) instead of failing at once; pods started together with their master use it.",
+    };
     private static readonly Option<string?> Id = new("--id") { Description = "Worker id, stable across restarts (default: worker-HOSTNAME)." };
     private static readonly Option<string?> Dataset = new("--dataset") { Description = "Worker: the dataset (namespace/name) it must serve; checked against the master's." };
     private static readonly Option<string?> Advertise = new("--advertise-host") { Description = "Worker: the address clients on other hosts use (default: the listen address)." };
@@ -364,7 +369,7 @@ internal static class CacheCommand
 
     internal static Command ClientCommand(string name, string description, params Argument[] arguments)
     {
-        var command = new Command(name, description) { CacheSettings.ConfigOption, Master, TokenFile, SecretsDir };
+        var command = new Command(name, description) { CacheSettings.ConfigOption, Master, TokenFile, SecretsDir, WaitForMaster };
         foreach (var argument in arguments)
         {
             command.Arguments.Add(argument);
@@ -376,13 +381,20 @@ internal static class CacheCommand
     internal static async Task<int> WithClient(ParseResult result, Func<CacheClient, Task<int>> action, CancellationToken ct)
     {
         var settings = CacheSettings.From(result);
-        await using var client = await CacheClient.ConnectAsync(new CacheClientOptions
+        var options = new CacheClientOptions
         {
             Master = MasterUri(settings),
             Token = settings.Token(TokenFile),
             DirectRegistry = BuiltIn(),
             Secrets = Secrets(result),
-        }, ct).ConfigureAwait(false);
+        };
+        var patience = TimeSpan.Zero;
+        if (settings.Text(WaitForMaster) is { } text && (!Fluid.Api.Core.GoDuration.TryParse(text, out var wait, out _) || (patience = wait.Value) < TimeSpan.Zero))
+        {
+            throw new CliException($"--wait-for-master \"{text}\" is not a duration; give one such as 30s or 2m");
+        }
+
+        await using var client = await ConnectPatientlyAsync(options, patience, ct).ConfigureAwait(false);
         try
         {
             return await action(client).ConfigureAwait(false);
@@ -390,6 +402,31 @@ internal static class CacheCommand
         catch (FileNotFoundException e)
         {
             throw new CliException(e.Message);
+        }
+    }
+
+    // A refused connection or a master without its dataset yet is retried until the patience runs out; a wrong token is not.
+    private static async Task<CacheClient> ConnectPatientlyAsync(CacheClientOptions options, TimeSpan patience, CancellationToken ct)
+    {
+        var deadline = DateTimeOffset.UtcNow + patience;
+        var told = false;
+        while (true)
+        {
+            try
+            {
+                return await CacheClient.ConnectAsync(options, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is HttpRequestException or MasterException { Status: null or System.Net.HttpStatusCode.ServiceUnavailable }
+                && DateTimeOffset.UtcNow < deadline)
+            {
+                if (!told)
+                {
+                    Console.Error.WriteLine($"waiting up to {patience.TotalSeconds:0} s for the master at {options.Master}: {e.Message}");
+                    told = true;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+            }
         }
     }
 

@@ -63,7 +63,14 @@ internal static class FuseCommand
             var directory = result.GetValue(Mountpoint)!;
             if (result.GetValue(CreateMountpoint))
             {
-                Mounted(directory, () => Directory.CreateDirectory(directory));
+                try
+                {
+                    Directory.CreateDirectory(directory);
+                }
+                catch (IOException)
+                {
+                    // A stale mount of a killed server answers stat with ENOTCONN: it is there, and the mount below clears it.
+                }
             }
 
             return result.GetValue(NoSupervisor)
