@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Fluid.Kube;
@@ -228,6 +229,52 @@ public sealed class UpEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task After_fluidd_is_killed_fluid_up_brings_the_mount_back_with_nothing_of_the_old_one_left()
+    {
+        var files = WriteSamples();
+        var manifest = WriteManifest($"""
+            apiVersion: data.fluid.io/v1alpha1
+            kind: Dataset
+            metadata:
+              name: {_name}
+            spec:
+              mounts:
+                - name: samples
+                  mountPoint: local://{_source}
+                  path: /
+            ---
+            apiVersion: data.fluid.io/v1alpha1
+            kind: CacheRuntime
+            metadata:
+              name: {_name}
+            spec:
+              runtimeClassName: fluid
+            """);
+        var up = Fluid(TimeSpan.FromMinutes(4), "up", "-f", manifest);
+        Assert.True(up.ExitCode == 0, up.Stderr);
+        var mount = up.Stdout.Split('\n').Single(l => l.StartsWith($"default/{_name} mounted at ", StringComparison.Ordinal))[$"default/{_name} mounted at ".Length..].Trim();
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_source, files[5])), File.ReadAllBytes(Path.Combine(mount, files[5])));
+        var before = FuseProcesses(_name);
+        Assert.NotEmpty(before);
+
+        // SIGKILL: no clean-up at all; the pods' processes outlive fluidd.
+        var pid = int.Parse(File.ReadAllText(Path.Combine(_home, "server", "fluidd.pid")).Split(' ')[0], CultureInfo.InvariantCulture);
+        Process.GetProcessById(pid).Kill();
+        await Task.Delay(500);
+
+        up = Fluid(TimeSpan.FromMinutes(4), "up", "-f", manifest);
+        Assert.True(up.ExitCode == 0, up.Stderr + Log());
+        Assert.Contains($"default/{_name} mounted at {mount}", up.Stdout, StringComparison.Ordinal);
+        foreach (var file in files)
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(_source, file)), File.ReadAllBytes(Path.Combine(mount, file)));
+        }
+
+        Assert.Empty(FuseProcesses(_name).Intersect(before));
+        Assert.Single(File.ReadLines("/proc/self/mountinfo"), l => l.Split(' ')[4] == mount);
+    }
+
+    [Fact]
     public void An_invalid_manifest_is_refused_before_anything_starts()
     {
         var manifest = WriteManifest($"""
@@ -286,22 +333,26 @@ public sealed class UpEndToEndTests : IDisposable
     private static bool Mounted(string name) =>
         File.ReadLines("/proc/self/mountinfo").Any(l => l.Contains($"/default/{name}/", StringComparison.Ordinal) || l.Contains($":default/{name} ", StringComparison.Ordinal));
 
-    private static int ProcessesOf(string name)
+    private static int ProcessesOf(string name) => Processes($"HOSTNAME={name}-").Count;
+
+    private static List<int> FuseProcesses(string name) => Processes($"HOSTNAME={name}-fuse-");
+
+    private static List<int> Processes(string environmentPrefix)
     {
-        var count = 0;
+        var found = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
             {
                 continue;
             }
 
             try
             {
-                // The agent gives every container its pod's name as HOSTNAME, as kubelet does.
-                if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Any(v => v.StartsWith($"HOSTNAME={name}-", StringComparison.Ordinal)))
+                // The agent gives every container its pod's name as HOSTNAME, as kubelet does; children inherit it.
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Any(v => v.StartsWith(environmentPrefix, StringComparison.Ordinal)))
                 {
-                    count++;
+                    found.Add(pid);
                 }
             }
             catch (IOException)
@@ -312,7 +363,7 @@ public sealed class UpEndToEndTests : IDisposable
             }
         }
 
-        return count;
+        return found;
     }
 
     private async Task<T> WaitAsync<T>(string what, Func<Task<T?>> probe, TimeSpan timeout)
