@@ -885,20 +885,19 @@ public sealed class ObjectStore : IAsyncDisposable
 
     private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
+        using var command = Command(connection, sql, transaction, parameters);
         command.ExecuteNonQuery();
     }
 
     private static long Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
+        using var command = Command(connection, sql, transaction, parameters);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction, (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
         foreach (var (name, value) in parameters)
@@ -906,7 +905,7 @@ public sealed class ObjectStore : IAsyncDisposable
             command.Parameters.AddWithValue(name, value);
         }
 
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        return command;
     }
 
     private enum GcKind
