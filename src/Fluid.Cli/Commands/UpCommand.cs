@@ -137,7 +137,7 @@ internal static class UpCommand
             throw new CliException("fluid up runs the cache as Linux processes with FUSE mounts; use a Linux machine, or a cluster with kubectl apply -f");
         }
 
-        if (Environment.UserName != "root" && !IsRoot())
+        if (!LocalProcess.IsRoot())
         {
             throw new CliException("fluid up needs root: its pods run in their own mount namespaces and the dataset is mounted through FUSE; run it again with sudo");
         }
@@ -153,8 +153,6 @@ internal static class UpCommand
         }
     }
 
-    private static bool IsRoot() => File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?.Split('\t', StringSplitOptions.RemoveEmptyEntries)[2] == "0";
-
     /// <summary>Waits for the dataset to be bound, asks for its FUSE here and waits for the mount; null (with the reason printed) on failure.</summary>
     private static async Task<string?> UpAsync(KubeClient client, string ns, string name, TimeSpan timeout, CancellationToken ct)
     {
@@ -162,6 +160,7 @@ internal static class UpCommand
         var datasets = client.Resource("data.fluid.io/v1alpha1", "Dataset");
         string? path = null;
         string? problem = null;
+        var requested = false;
         await AnsiConsole.Status().StartAsync($"{ns}/{name}: waiting to be bound", async status =>
         {
             while (DateTimeOffset.UtcNow < deadline)
@@ -176,15 +175,24 @@ internal static class UpCommand
 
                 if (phase == "Bound")
                 {
-                    var pv = await client.Resource("v1", "PersistentVolume").TryGetAsync($"{ns}-{name}", cancellationToken: ct).ConfigureAwait(false);
+                    // The dataset's claim (named after it) says which volume, and the volume where its FUSE mounts.
+                    var claim = await client.Resource("v1", "PersistentVolumeClaim").TryGetAsync(name, ns, ct).ConfigureAwait(false);
+                    var pv = claim?["spec"]?["volumeName"]?.GetValue<string>() is { } volume
+                        ? await client.Resource("v1", "PersistentVolume").TryGetAsync(volume, cancellationToken: ct).ConfigureAwait(false)
+                        : null;
                     var fusePath = pv?["spec"]?["csi"]?["volumeAttributes"]?["fluid_path"]?.GetValue<string>();
                     if (fusePath is not null)
                     {
                         status.Status($"{ns}/{name}: bound, mounting at {fusePath}");
-                        var nodes = await client.Resource("v1", "Node").ListAsync(cancellationToken: ct).ConfigureAwait(false);
-                        foreach (var node in nodes.Items)
+                        if (!requested)
                         {
-                            await FuseNodes.RequestAsync(client, node["metadata"]!["name"]!.GetValue<string>(), ns, name, ct).ConfigureAwait(false);
+                            var nodes = await client.Resource("v1", "Node").ListAsync(cancellationToken: ct).ConfigureAwait(false);
+                            foreach (var node in nodes.Items)
+                            {
+                                await FuseNodes.RequestAsync(client, node["metadata"]!["name"]!.GetValue<string>(), ns, name, ct).ConfigureAwait(false);
+                            }
+
+                            requested = true;
                         }
 
                         if (FuseNodes.IsServing(fusePath))

@@ -27,6 +27,10 @@ public static class LocalProcess
         }
     }
 
+    /// <summary>Whether this process runs as root (its effective uid is 0): mount namespaces and FUSE mounts need it.</summary>
+    public static bool IsRoot() =>
+        File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?.Split('\t', StringSplitOptions.RemoveEmptyEntries)[2] == "0";
+
     /// <summary>The processes (other than this one) whose environment holds NAME=VALUE.</summary>
     public static List<int> WithEnvironment(string name, string value)
     {

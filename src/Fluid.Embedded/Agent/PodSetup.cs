@@ -77,7 +77,7 @@ internal sealed partial class PodSetup(KubeClient client, FluidProgram fluid, st
             }
 
             var bindsNeeded = mounts.Any(m => m.Source != m.Target);
-            if (bindsNeeded && !IsRoot())
+            if (bindsNeeded && !LocalProcess.IsRoot())
             {
                 throw new PodConfigException("CreateContainerError", $"container \"{name}\": its volumeMounts need a private mount namespace (unshare --mount), which only root can create; run fluidd as root, or mount every hostPath volume at its own path");
             }
@@ -104,19 +104,6 @@ internal sealed partial class PodSetup(KubeClient client, FluidProgram fluid, st
         }
 
         return launches;
-    }
-
-    private static bool IsRoot()
-    {
-        foreach (var line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("Uid:", StringComparison.Ordinal))
-            {
-                return line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[2] == "0";
-            }
-        }
-
-        return false;
     }
 
     public static bool IsFluidImage(string image)
