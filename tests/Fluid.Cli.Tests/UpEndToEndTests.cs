@@ -28,23 +28,7 @@ public sealed class UpEndToEndTests : IDisposable
     public async Task A_dataset_comes_up_loads_reads_scales_and_goes_away_cleanly()
     {
         var files = WriteSamples();
-        var manifest = WriteManifest($"""
-            apiVersion: data.fluid.io/v1alpha1
-            kind: Dataset
-            metadata:
-              name: {_name}
-            spec:
-              mounts:
-                - name: samples
-                  mountPoint: local://{_source}
-                  path: /
-            ---
-            apiVersion: data.fluid.io/v1alpha1
-            kind: CacheRuntime
-            metadata:
-              name: {_name}
-            spec:
-              runtimeClassName: fluid
+        var manifest = SamplesManifest("""
               worker:
                 replicas: 2
                 tieredStore:
@@ -55,8 +39,7 @@ public sealed class UpEndToEndTests : IDisposable
 
         var up = Fluid(TimeSpan.FromMinutes(4), "up", "-f", manifest);
         Assert.True(up.ExitCode == 0, $"fluid up failed:\n{up.Stdout}\n{up.Stderr}\n{Log()}");
-        var line = up.Stdout.Split('\n').Single(l => l.StartsWith($"default/{_name} mounted at ", StringComparison.Ordinal));
-        var mount = line[$"default/{_name} mounted at ".Length..].Trim();
+        var mount = MountOf(up.Stdout);
         Assert.Contains($"dataset.data.fluid.io/{_name} created", up.Stdout, StringComparison.Ordinal);
 
         using var client = new KubeClient(KubeConfigLoader.LoadFiles([Path.Combine(_home, "server", "kubeconfig")]));
@@ -232,27 +215,10 @@ public sealed class UpEndToEndTests : IDisposable
     public async Task After_fluidd_is_killed_fluid_up_brings_the_mount_back_with_nothing_of_the_old_one_left()
     {
         var files = WriteSamples();
-        var manifest = WriteManifest($"""
-            apiVersion: data.fluid.io/v1alpha1
-            kind: Dataset
-            metadata:
-              name: {_name}
-            spec:
-              mounts:
-                - name: samples
-                  mountPoint: local://{_source}
-                  path: /
-            ---
-            apiVersion: data.fluid.io/v1alpha1
-            kind: CacheRuntime
-            metadata:
-              name: {_name}
-            spec:
-              runtimeClassName: fluid
-            """);
+        var manifest = SamplesManifest("");
         var up = Fluid(TimeSpan.FromMinutes(4), "up", "-f", manifest);
         Assert.True(up.ExitCode == 0, up.Stderr);
-        var mount = up.Stdout.Split('\n').Single(l => l.StartsWith($"default/{_name} mounted at ", StringComparison.Ordinal))[$"default/{_name} mounted at ".Length..].Trim();
+        var mount = MountOf(up.Stdout);
         Assert.Equal(File.ReadAllBytes(Path.Combine(_source, files[5])), File.ReadAllBytes(Path.Combine(mount, files[5])));
         var before = FuseProcesses(_name);
         Assert.NotEmpty(before);
@@ -316,6 +282,34 @@ public sealed class UpEndToEndTests : IDisposable
         }
 
         return names;
+    }
+
+    // The samples folder as a dataset of this test's name, with a CacheRuntime whose spec adds the given YAML (indented under spec).
+    private string SamplesManifest(string runtimeSpec) => WriteManifest($"""
+        apiVersion: data.fluid.io/v1alpha1
+        kind: Dataset
+        metadata:
+          name: {_name}
+        spec:
+          mounts:
+            - name: samples
+              mountPoint: local://{_source}
+              path: /
+        ---
+        apiVersion: data.fluid.io/v1alpha1
+        kind: CacheRuntime
+        metadata:
+          name: {_name}
+        spec:
+          runtimeClassName: fluid
+        {runtimeSpec}
+        """);
+
+    // The directory `fluid up` printed for this test's dataset: "default/NAME mounted at PATH".
+    private string MountOf(string stdout)
+    {
+        var prefix = $"default/{_name} mounted at ";
+        return stdout.Split('\n').Single(l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..].Trim();
     }
 
     private string WriteManifest(string yaml)
