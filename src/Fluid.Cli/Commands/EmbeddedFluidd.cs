@@ -24,19 +24,7 @@ internal static class EmbeddedFluidd
     public static string LogFile => Path.Combine(Directory, "fluidd.log");
 
     /// <summary>The PID of the running background fluidd, or null.</summary>
-    public static int? RunningPid()
-    {
-        if (!File.Exists(PidFile))
-        {
-            return null;
-        }
-
-        var words = File.ReadAllText(PidFile).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return words.Length == 2 && int.TryParse(words[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-            && LocalProcess.StartTicks(pid) == words[1]
-            ? pid
-            : null;
-    }
+    public static int? RunningPid() => LocalProcess.ReadPidFile(PidFile);
 
     /// <summary>A client of the running fluidd, starting one in the background first when none runs; reports what it does.</summary>
     public static async Task<ClusterConnection> EnsureRunningAsync(Action<string> report, CancellationToken ct)
@@ -73,7 +61,7 @@ internal static class EmbeddedFluidd
                 throw new CliException($"could not start fluidd; see {LogFile}");
             }
 
-            File.WriteAllText(PidFile, $"{started} {LocalProcess.StartTicks(started)}\n");
+            LocalProcess.WritePidFile(PidFile, started);
             report($"started fluidd (pid {started}, data in {Directory}, log {LogFile})");
         }
 

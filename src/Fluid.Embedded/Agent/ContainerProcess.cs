@@ -301,7 +301,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
         _log.Note($"{ContainerLogs.StartNote}{_launch.Program} {string.Join(' ', _launch.Arguments)}");
         var process = Process.Start(start) ?? throw new InvalidOperationException("the process did not start");
         process.StandardInput.Close();
-        File.WriteAllText(PidFile, $"{process.Id} {LocalProcess.StartTicks(process.Id)}\n");
+        LocalProcess.WritePidFile(PidFile, process.Id);
         _output = Task.WhenAll(_log.PumpAsync(process.StandardOutput.BaseStream), _log.PumpAsync(process.StandardError.BaseStream));
         lock (_lock)
         {

@@ -13,7 +13,7 @@ public static class LocalProcess
     }
 
     /// <summary>The process's start time in clock ticks (/proc/PID/stat field 22), to tell a reused PID apart.</summary>
-    public static string? StartTicks(int pid)
+    private static string? StartTicks(int pid)
     {
         try
         {
@@ -25,6 +25,23 @@ public static class LocalProcess
         {
             return null;
         }
+    }
+
+    /// <summary>Records a process as "PID START-TICKS", so a later reader can tell it from another that got the same PID.</summary>
+    public static void WritePidFile(string path, int pid) => File.WriteAllText(path, $"{pid} {StartTicks(pid)}\n");
+
+    /// <summary>The process a PID file records, when that very process still runs; null otherwise.</summary>
+    public static int? ReadPidFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var words = File.ReadAllText(path).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return words.Length == 2 && int.TryParse(words[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && StartTicks(pid) == words[1]
+            ? pid
+            : null;
     }
 
     /// <summary>Whether this process runs as root (its effective uid is 0): mount namespaces and FUSE mounts need it.</summary>

@@ -33,8 +33,7 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
 
         foreach (var file in Directory.EnumerateFiles(PodsDirectory, "*.pid", SearchOption.AllDirectories))
         {
-            var words = File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (words.Length == 2 && int.TryParse(words[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && LocalProcess.StartTicks(pid) == words[1])
+            if (LocalProcess.ReadPidFile(file) is { } pid)
             {
                 log.LogInformation("killing pid {Pid} left by an earlier agent ({File})", pid, file);
                 LocalProcess.Signal(pid, "KILL");
