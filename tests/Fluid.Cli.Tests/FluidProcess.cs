@@ -178,6 +178,8 @@ internal sealed class FluidDaemon : IDisposable
             }
         }
 
+        // WaitForExit(timeout) returns before the last output lines are delivered; this waits for them.
+        _process.WaitForExit();
         return _process.ExitCode;
     }
 

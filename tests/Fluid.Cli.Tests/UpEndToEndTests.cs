@@ -233,7 +233,17 @@ public sealed class UpEndToEndTests : IDisposable
         Assert.Contains($"default/{_name} mounted at {mount}", up.Stdout, StringComparison.Ordinal);
         foreach (var file in files)
         {
-            Assert.Equal(File.ReadAllBytes(Path.Combine(_source, file)), File.ReadAllBytes(Path.Combine(mount, file)));
+            byte[] read;
+            try
+            {
+                read = File.ReadAllBytes(Path.Combine(mount, file));
+            }
+            catch (IOException e)
+            {
+                throw new Xunit.Sdk.XunitException($"reading {file} through the mount after `fluid up` said it was mounted: {e.Message}\nmountinfo:\n{string.Join('\n', File.ReadLines("/proc/self/mountinfo").Where(l => l.Contains(_name, StringComparison.Ordinal)))}\nfluidd log:\n{Log()}");
+            }
+
+            Assert.Equal(File.ReadAllBytes(Path.Combine(_source, file)), read);
         }
 
         Assert.Empty(FuseProcesses(_name).Intersect(before));

@@ -27,6 +27,36 @@ public static class LocalProcess
         }
     }
 
+    /// <summary>Waits until none of the processes runs (gone, or a zombie that has let go of its files and mounts); false when some still run at the deadline.</summary>
+    public static bool WaitGone(IReadOnlyCollection<int> pids, TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (pids.Any(Runs))
+        {
+            if (DateTimeOffset.UtcNow >= deadline)
+            {
+                return false;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return true;
+    }
+
+    private static bool Runs(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')') + 2] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Records a process as "PID START-TICKS", so a later reader can tell it from another that got the same PID.</summary>
     public static void WritePidFile(string path, int pid) => File.WriteAllText(path, $"{pid} {StartTicks(pid)}\n");
 

@@ -79,7 +79,13 @@ public sealed class NodeAgent : IAsyncDisposable
     /// <summary>The Node's name.</summary>
     public string NodeName => _options.NodeName;
 
-    /// <summary>Registers the Node, clears processes left by an earlier run, and starts syncing in the background.</summary>
+    /// <summary>
+    /// Kills the processes of pods an earlier run of the agent left (fluidd killed without clean-up); call it before
+    /// anyone can reach the API, so no client sees the old pods' FUSE mounts or servers as if they were the new ones.
+    /// </summary>
+    public static void KillLeftovers(NodeAgentOptions options, ILogger? log = null) => PodRunner.KillLeftovers(options, log ?? NullLogger.Instance);
+
+    /// <summary>Registers the Node and starts syncing in the background (after <see cref="KillLeftovers"/>).</summary>
     public static async Task<NodeAgent> StartAsync(KubeClient client, NodeAgentOptions options, ILogger? log = null, CancellationToken cancellation = default)
     {
         if (!OperatingSystem.IsLinux())
@@ -89,7 +95,6 @@ public sealed class NodeAgent : IAsyncDisposable
 
         Directory.CreateDirectory(options.DataDirectory);
         var agent = new NodeAgent(client, options, log ?? NullLogger.Instance);
-        agent._runner.KillLeftovers();
         await agent.HeartbeatAsync(cancellation).ConfigureAwait(false);
         agent._loop = Task.Run(agent.RunAsync, CancellationToken.None);
         return agent;

@@ -23,23 +23,28 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
 
     private string PodsDirectory => ContainerLogs.PodsDirectory(options.DataDirectory);
 
-    /// <summary>Kills processes an earlier agent started (recorded in PID files) so none outlives its pod.</summary>
-    public void KillLeftovers()
+    /// <summary>
+    /// Kills processes an earlier agent started (recorded in PID files, and their children by the agent's mark) so
+    /// none outlives its pod, and waits until they are gone: a FUSE they served is then a dead mount, never one
+    /// that still answers for a moment.
+    /// </summary>
+    public static void KillLeftovers(NodeAgentOptions options, ILogger log)
     {
-        if (!Directory.Exists(PodsDirectory))
+        var pods = ContainerLogs.PodsDirectory(options.DataDirectory);
+        var killed = new List<int>();
+        if (Directory.Exists(pods))
         {
-            return;
-        }
-
-        foreach (var file in Directory.EnumerateFiles(PodsDirectory, "*.pid", SearchOption.AllDirectories))
-        {
-            if (LocalProcess.ReadPidFile(file) is { } pid)
+            foreach (var file in Directory.EnumerateFiles(pods, "*.pid", SearchOption.AllDirectories))
             {
-                log.LogInformation("killing pid {Pid} left by an earlier agent ({File})", pid, file);
-                LocalProcess.Signal(pid, "KILL");
-            }
+                if (LocalProcess.ReadPidFile(file) is { } pid)
+                {
+                    log.LogInformation("killing pid {Pid} left by an earlier agent ({File})", pid, file);
+                    LocalProcess.Signal(pid, "KILL");
+                    killed.Add(pid);
+                }
 
-            File.Delete(file);
+                File.Delete(file);
+            }
         }
 
         // Their children too (a FUSE supervisor's servers run in sessions of their own): they carry the agent's mark.
@@ -47,6 +52,12 @@ internal sealed class PodRunner(KubeClient client, NodeAgentOptions options, ILo
         {
             log.LogInformation("killing pid {Pid} left by an earlier agent's pod", pid);
             LocalProcess.Signal(pid, "KILL");
+            killed.Add(pid);
+        }
+
+        if (!LocalProcess.WaitGone(killed, TimeSpan.FromSeconds(10)))
+        {
+            log.LogWarning("processes left by an earlier agent still run 10 s after SIGKILL: {Pids}", string.Join(' ', killed));
         }
     }
 

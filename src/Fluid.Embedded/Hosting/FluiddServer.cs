@@ -126,6 +126,12 @@ public sealed class FluiddServer : IAsyncDisposable
         try
         {
             Bootstrap(store);
+            if (options.NodeAgent is { } previous)
+            {
+                // Before the API answers: a client must never take an old pod's dying FUSE for the new one.
+                NodeAgent.KillLeftovers(previous, loggers.CreateLogger("fluidd-agent"));
+            }
+
             var catalog = new ResourceCatalog(KindRegistry.Default);
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "fluidd", ContentRootPath = directory });
             builder.Logging.ClearProviders();

@@ -396,6 +396,21 @@ public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixt
             Directory.CreateDirectory(podDirectory);
             var ticks = File.ReadAllText($"/proc/{orphan.Id}/stat").Split(") ")[1].Split(' ')[19];
             File.WriteAllText(Path.Combine(podDirectory, "main.pid"), $"{orphan.Id} {ticks}\n");
+            // Clients find fluidd by its kubeconfig: by the time it is written, the old process must be dead already.
+            using var stopWatching = new CancellationTokenSource();
+            using var watching = new ManualResetEventSlim();
+            var runningWhenReachable = Task.Factory.StartNew(() =>
+            {
+                watching.Set();
+                while (!File.Exists(Path.Combine(data, "kubeconfig")) && !stopWatching.IsCancellationRequested)
+                {
+                    Thread.Sleep(1);
+                }
+
+                var stat = $"/proc/{orphan.Id}/stat";
+                return File.Exists(stat) && File.ReadAllText(stat).Split(") ")[1][0] != 'Z';
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            watching.Wait();
             await using (var server = await Hosting.FluiddServer.StartAsync(new Hosting.FluiddOptions
             {
                 DataDirectory = data,
@@ -403,6 +418,8 @@ public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixt
                 NodeAgent = new Embedded.Agent.NodeAgentOptions { DataDirectory = Path.Combine(data, "agent"), NodeName = "leftover-node" },
             }))
             {
+                stopWatching.Cancel();
+                Assert.False(await runningWhenReachable, "the process recorded by an earlier agent still ran when the API became reachable");
                 Assert.True(orphan.WaitForExit(TimeSpan.FromSeconds(5)), "the process recorded by an earlier agent still runs");
                 Assert.False(File.Exists(Path.Combine(podDirectory, "main.pid")));
             }
