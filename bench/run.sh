@@ -4,7 +4,7 @@
 #   BENCH <name> ratio=<x> target=<y>
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-benches=(engine-short-circuit engine-remote engine-cold-http engine-fanout engine-small-files
+benches=(engine-short-circuit engine-remote engine-cold-http engine-fanout engine-small-files fuse-remote-warm
   fuse-seq-read fuse-vs-rclone fuse-rand-4k fuse-stat kube-api)
 
 usage() {

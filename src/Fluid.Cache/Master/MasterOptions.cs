@@ -20,7 +20,4 @@ public sealed class MasterOptions
 
     /// <summary>How long a looked-up stat or listing is served without asking the source again.</summary>
     public TimeSpan MetadataTtl { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>How often the dataset's total size and file count are recomputed (0: only at start and on refresh).</summary>
-    public TimeSpan SyncInterval { get; init; } = TimeSpan.FromMinutes(10);
 }
