@@ -57,11 +57,16 @@ internal sealed class CacheCluster : IDisposable
         return address;
     }
 
-    public FluidDaemon StartWorker(string master, string id, Dictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts a worker whose tier is the directory named after it; with <paramref name="wrapper"/>, the worker runs
+    /// under that command (its last argument followed by `dotnet fluid.dll ...`), e.g. in a mount namespace of its own.
+    /// </summary>
+    public FluidDaemon StartWorker(string master, string id, Dictionary<string, string>? environment = null, string[]? extraArgs = null, string[]? wrapper = null)
     {
         var tier = Path.Combine(Directory, id);
-        var worker = FluidProcess.Start(Directory, environment ?? [], "cache", "worker", "--master", master, "--token-file", "token", "--id", id,
-            "--listen", $"127.0.0.1:{FreePort()}", "--tier", $"MEM:{tier}:256Mi", "--block-size", "1Mi", "--secrets-dir", Directory);
+        string[] args = ["cache", "worker", "--master", master, "--token-file", "token", "--id", id,
+            "--listen", $"127.0.0.1:{FreePort()}", "--tier", $"MEM:{tier}:256Mi", "--block-size", "1Mi", "--secrets-dir", Directory, .. extraArgs ?? []];
+        var worker = FluidProcess.Start(Directory, environment ?? [], wrapper ?? [], args);
         _daemons.Add(worker);
         worker.WaitFor($"worker {id} serving default/demo");
         return worker;

@@ -169,9 +169,38 @@ public sealed class CacheCommandTests : IDisposable
         Assert.Contains("/nope: no such file or directory in dataset default/demo", stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_client_short_circuits_through_the_block_files_a_worker_in_another_mount_namespace_passes_it()
+    {
+        // As a FUSE pod and a worker pod on one node: only the worker's Unix socket is shared; its tier is a
+        // tmpfs mounted in the worker's own mount namespace, so no block file path resolves for the client.
+        var text = string.Concat(Enumerable.Range(0, 60_000).Select(i => $"line {i} of a file read through passed descriptors\n"));
+        File.WriteAllText(Path.Combine(_dir, "source", "sub", "lines.txt"), text);
+        var master = StartMaster();
+        var tier = Path.Combine(_dir, "pod-w1");
+        Directory.CreateDirectory(tier);
+        StartWorker(
+            master,
+            "pod-w1",
+            extraArgs: ["--local-socket", Path.Combine(_dir, "w1.sock")],
+            wrapper: ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", "mount -t tmpfs tmpfs \"$0\" && exec \"$@\"", tier]);
+        var load = Client(master, "load", "/sub/lines.txt");
+        Assert.True(load.Exit == 0, load.Stderr);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(tier));
+
+        var read = Client(master, "read", "/sub/lines.txt");
+        Assert.True(read.Exit == 0, read.Stderr);
+        var blocks = (text.Length + (1 << 20) - 1) >> 20;
+        Assert.Contains($"short-circuit blocks {blocks}, direct source reads 0", read.Stdout, StringComparison.Ordinal);
+        var cat = Client(master, "cat", "/sub/lines.txt");
+        Assert.True(cat.Exit == 0, cat.Stderr);
+        Assert.Equal(text, cat.Stdout);
+    }
+
     private string StartMaster(string? address = null) => _cluster.StartMaster(address);
 
-    private FluidDaemon StartWorker(string master, string id, Dictionary<string, string>? environment = null) => _cluster.StartWorker(master, id, environment);
+    private FluidDaemon StartWorker(string master, string id, Dictionary<string, string>? environment = null, string[]? extraArgs = null, string[]? wrapper = null) =>
+        _cluster.StartWorker(master, id, environment, extraArgs, wrapper);
 
     private (int Exit, string Stdout, string Stderr) Client(string master, params string[] args) => _cluster.Client(master, args);
 

@@ -61,15 +61,29 @@ internal static class FluidProcess
     public static FluidDaemon Start(string workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string>(), args);
 
     /// <summary>Starts `fluid ARGS` in the background with extra environment variables.</summary>
-    public static FluidDaemon Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static FluidDaemon Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Start(workingDirectory, environment, [], args);
+
+    /// <summary>Starts `WRAPPER... dotnet fluid.dll ARGS` in the background (no wrapper: fluid itself).</summary>
+    public static FluidDaemon Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] wrapper, string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (wrapper.Length > 0)
+        {
+            foreach (var word in wrapper[1..])
+            {
+                start.ArgumentList.Add(word);
+            }
+
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fluid.dll"));
         foreach (var arg in args)
         {

@@ -413,9 +413,10 @@ public sealed class CacheClient : IAsyncDisposable
         if (handle is null)
         {
             string path;
+            SafeFileHandle? passed;
             try
             {
-                (path, _, _) = WithConnection(owner, local: true, c => c.OpenLocal(request, flags));
+                (path, _, _, passed) = WithConnection(owner, local: true, c => c.OpenLocal(request, flags));
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException and not WorkerRequestException)
             {
@@ -423,14 +424,22 @@ public sealed class CacheClient : IAsyncDisposable
                 return false;
             }
 
-            try
+            if (passed is not null)
             {
-                handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                // The worker sent the open file: its path may not exist here (the worker's tiers are its pod's volumes).
+                handle = passed;
             }
-            catch (FileNotFoundException)
+            else
             {
-                // Evicted between the answer and the open: read it over the socket instead.
-                return false;
+                try
+                {
+                    handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                }
+                catch (FileNotFoundException)
+                {
+                    // Evicted between the answer and the open: read it over the socket instead.
+                    return false;
+                }
             }
 
             handle = _blockFiles.Add(block, handle);
@@ -443,7 +452,7 @@ public sealed class CacheClient : IAsyncDisposable
             {
                 try
                 {
-                    WithConnection(owner, local: true, c => c.OpenLocal(request, flags));
+                    WithConnection(owner, local: true, c => c.OpenLocal(request, flags)).File?.Dispose();
                 }
                 catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ProtocolException)
                 {

@@ -103,16 +103,26 @@ public sealed class WorkerConnection : IDisposable
     }
 
     /// <summary>Where a block's file is on this host (Unix socket only).</summary>
-    public (string Path, long Length, uint Crc) OpenLocal(BlockRequest request, ReadFlags flags)
+    /// <remarks>The worker sends the open block file along (the caller owns it); <c>File</c> is null only from a worker that does not.</remarks>
+    public (string Path, long Length, uint Crc, Microsoft.Win32.SafeHandles.SafeFileHandle? File) OpenLocal(BlockRequest request, ReadFlags flags)
     {
         var writer = new WireWriter(_frame.AsSpan(Frame.HeaderSize));
         request.Write(ref writer);
         writer.U8((byte)flags);
-        var reader = new WireReader(Call(Opcode.OpenLocal, writer.Position));
-        var path = reader.Str();
-        var length = reader.I64();
-        var crc = reader.U32();
-        return (path, length, crc);
+        Microsoft.Win32.SafeHandles.SafeFileHandle? file = null;
+        try
+        {
+            var reader = new WireReader(Call(Opcode.OpenLocal, writer.Position, out file));
+            var path = reader.Str();
+            var length = reader.I64();
+            var crc = reader.U32();
+            return (path, length, crc, file);
+        }
+        catch
+        {
+            file?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Asks the worker to cache <paramref name="count"/> blocks from the request's block on.</summary>
@@ -138,11 +148,28 @@ public sealed class WorkerConnection : IDisposable
 
     private ReadOnlySpan<byte> Call(Opcode opcode, int bodyLength)
     {
+        return Call(opcode, bodyLength, out _, takeFile: false);
+    }
+
+    private ReadOnlySpan<byte> Call(Opcode opcode, int bodyLength, out Microsoft.Win32.SafeHandles.SafeFileHandle? file, bool takeFile = true)
+    {
+        file = null;
         var id = ++_nextId;
         Frame.WriteHeader(_frame, bodyLength, (ushort)opcode, id);
         SocketIo.SendAll(_socket, _frame.AsSpan(0, Frame.HeaderSize + bodyLength));
 
-        ReceiveExactly(_frame.AsSpan(0, Frame.HeaderSize));
+        if (takeFile && IsLocal)
+        {
+            if (!FilePassing.TryReceiveExactly(_socket, _frame.AsSpan(0, Frame.HeaderSize), out file))
+            {
+                throw new IOException("the worker closed the connection");
+            }
+        }
+        else
+        {
+            ReceiveExactly(_frame.AsSpan(0, Frame.HeaderSize));
+        }
+
         var (length, code, responseId) = Frame.ReadHeader(_frame);
         ReceiveExactly(_frame.AsSpan(Frame.HeaderSize, length));
         if (responseId != id && code == (ushort)Status.Ok)

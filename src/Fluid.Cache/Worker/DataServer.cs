@@ -274,7 +274,11 @@ public sealed class DataServer : IDisposable
                         writer.I64(file.Length);
                         writer.U32(file.Crc);
                         writer.U8(block.FromSource ? (byte)1 : (byte)0);
-                        Send(socket, Status.Ok, requestId, response.AsSpan(0, writer.Position));
+                        // The block file's descriptor travels with the answer: the reader may be in another pod that cannot see the path.
+                        var frame = new byte[Frame.HeaderSize + writer.Position];
+                        Frame.WriteHeader(frame, writer.Position, (ushort)Status.Ok, requestId);
+                        response.AsSpan(0, writer.Position).CopyTo(frame.AsSpan(Frame.HeaderSize));
+                        FilePassing.Send(socket, frame, file.Handle);
                         _source.Counters.Served(block.FromSource, file.Length, local: true);
                     });
                 }
