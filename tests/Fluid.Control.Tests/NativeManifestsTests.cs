@@ -152,6 +152,24 @@ public class NativeManifestsTests
     }
 
     [Fact]
+    public void Workers_and_the_fuse_pod_share_a_node_directory_of_worker_sockets_and_name_their_host_by_the_node()
+    {
+        var m = TestWorld.FromExample("local-cacheruntime.yaml").Manifests();
+        var worker = m.WorkerStatefulSet();
+        var fuse = m.FuseDaemonSet();
+        Assert.Equal("/var/lib/fluid/sockets/$(POD_NAME).sock", worker.Container().Strings("args").Flag("--local-socket"));
+        foreach (var workload in new[] { worker, fuse })
+        {
+            var mount = ((JsonArray)workload.Container()["volumeMounts"]!).Single(v => v!["name"]!.GetValue<string>() == "sockets")!;
+            Assert.Equal("/var/lib/fluid/sockets", mount.Str("mountPath"));
+            var volume = ((JsonArray)workload["spec"]!["template"]!["spec"]!["volumes"]!).Single(v => v!["name"]!.GetValue<string>() == "sockets")!;
+            Assert.Equal("/var/lib/fluid/default/demo/sockets", volume.Str("hostPath.path"));
+            Assert.Equal("DirectoryOrCreate", volume.Str("hostPath.type"));
+            Assert.Contains((JsonArray)workload.Container()["env"]!, e => e!["name"]!.GetValue<string>() == "FLUID_HOST_ID" && e.Str("valueFrom.fieldRef.fieldPath") == "spec.nodeName");
+        }
+    }
+
+    [Fact]
     public void Exclusive_placement_forbids_other_datasets_caches_on_the_node()
     {
         var world = TestWorld.FromExample("local-cacheruntime.yaml");

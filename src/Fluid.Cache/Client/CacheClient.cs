@@ -100,8 +100,19 @@ public sealed class CacheClient : IAsyncDisposable
         _cluster = cluster;
         _ring = new WorkerRing(cluster.Workers);
         _blockFiles = new BlockFileCache(options.OpenBlockFiles);
-        _refresh = new Timer(_ => _ = RefreshClusterAsync(CancellationToken.None), null, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3));
+        _refresh = new Timer(
+            _ =>
+            {
+                _ = RefreshClusterAsync(CancellationToken.None);
+                _blockFiles.CloseEvicted();
+            },
+            null,
+            TimeSpan.FromSeconds(3),
+            TimeSpan.FromSeconds(3));
     }
+
+    /// <summary>Block files held open for short-circuit reads (for tests).</summary>
+    internal int OpenBlockFileCount => _blockFiles.Count;
 
     /// <summary>The dataset served.</summary>
     public string Dataset => _cluster.Dataset;
@@ -635,6 +646,46 @@ internal sealed class BlockFileCache(int capacity) : IDisposable
 
             _files[id] = (handle, ++_tick);
             return handle;
+        }
+    }
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _files.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Closes the files of blocks their worker has evicted (deleted): an open descriptor keeps a deleted file's
+    /// pages, which for a memory tier is memory the worker counted as freed.
+    /// </summary>
+    public void CloseEvicted()
+    {
+        lock (_lock)
+        {
+            foreach (var (id, (handle, _)) in _files.ToList())
+            {
+                string? target;
+                try
+                {
+                    target = new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget;
+                }
+                catch (IOException)
+                {
+                    continue;
+                }
+
+                if (target is not null && target.EndsWith(" (deleted)", StringComparison.Ordinal))
+                {
+                    _files.Remove(id);
+                    handle.Dispose();
+                }
+            }
         }
     }
 

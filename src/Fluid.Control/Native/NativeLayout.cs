@@ -33,6 +33,9 @@ public sealed class NativeLayout
     /// <summary>Where the master keeps its state in its container.</summary>
     public const string MasterDataDir = "/var/lib/fluid/master";
 
+    /// <summary>Where workers and the FUSE pod mount <see cref="SocketHostDir"/> (the same path in both, as the worker advertises it).</summary>
+    public const string SocketDir = "/var/lib/fluid/sockets";
+
     /// <summary>Creates the layout of a dataset.</summary>
     public NativeLayout(EngineContext ctx, string runtimeType)
     {
@@ -89,6 +92,9 @@ public sealed class NativeLayout
 
     /// <summary>The master's state directory on the node.</summary>
     public string MasterHostDir => $"/var/lib/fluid/{Namespace}/{Name}/master";
+
+    /// <summary>The node directory holding the Unix sockets of the runtime's workers there, shared with its FUSE pod for short-circuit reads.</summary>
+    public string SocketHostDir => $"/var/lib/fluid/{Namespace}/{Name}/sockets";
 
     /// <summary>The dataset id label value.</summary>
     public string DatasetId => FluidLabels.DatasetIdValue(Namespace, Name, DatasetUid);

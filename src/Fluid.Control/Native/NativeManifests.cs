@@ -110,10 +110,12 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
             "--dataset", layout.DatasetRef,
             "--listen", $"$(POD_IP):{NativeLayout.WorkerPort}",
             "--advertise-host", "$(POD_IP)",
+            "--local-socket", $"{NativeLayout.SocketDir}/$(POD_NAME).sock",
             "--secrets-dir", NativeLayout.SecretsDir];
         AddBlockSize(args);
         var mounts = CommonMounts();
         var volumes = CommonVolumes();
+        AddSocketDir(mounts, volumes);
         long memoryBytes = 0;
         var tiers = Tiers();
         for (var t = 0; t < tiers.Count; t++)
@@ -148,7 +150,8 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
         var container = Container("worker", args, mounts);
         container["env"] = new JsonArray(
             FieldEnv("POD_NAME", "metadata.name"),
-            FieldEnv("POD_IP", "status.podIP"));
+            FieldEnv("POD_IP", "status.podIP"),
+            HostIdEnv());
         container["ports"] = new JsonArray(new JsonObject { ["name"] = "data", ["containerPort"] = NativeLayout.WorkerPort });
         if (memoryBytes > 0)
         {
@@ -187,7 +190,9 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
         var volumes = CommonVolumes();
         volumes.Add(new JsonObject { ["name"] = "fuse-root", ["hostPath"] = new JsonObject { ["path"] = layout.FuseRoot, ["type"] = "DirectoryOrCreate" } });
         volumes.Add(new JsonObject { ["name"] = "dev-fuse", ["hostPath"] = new JsonObject { ["path"] = "/dev/fuse", ["type"] = "CharDevice" } });
+        AddSocketDir(mounts, volumes);
         var container = Container("fuse", args, mounts);
+        container["env"] = new JsonArray(HostIdEnv());
         container["securityContext"] = new JsonObject { ["privileged"] = true };
         var podSpec = new JsonObject
         {
@@ -487,6 +492,17 @@ public sealed class NativeManifests(NativeLayout layout, Dataset dataset, KubeOb
             args.Add(size);
         }
     }
+
+    // Workers on a node listen on a Unix socket in this shared directory; the FUSE pod there asks them for block
+    // files over it and gets the open files back (SCM_RIGHTS), so it reads cached blocks without a copy over TCP.
+    private void AddSocketDir(JsonArray mounts, JsonArray volumes)
+    {
+        mounts.Add(Mount("sockets", NativeLayout.SocketDir));
+        volumes.Add(new JsonObject { ["name"] = "sockets", ["hostPath"] = new JsonObject { ["path"] = layout.SocketHostDir, ["type"] = "DirectoryOrCreate" } });
+    }
+
+    // Workers and FUSE clients on the same node recognise each other by the node's name.
+    private static JsonObject HostIdEnv() => FieldEnv("FLUID_HOST_ID", "spec.nodeName");
 
     private static JsonObject TierVolumeOf(string name, NativeTier tier, int pathIndex) => tier.Volume switch
     {

@@ -48,6 +48,32 @@ public sealed class EngineTests
     }
 
     [Fact]
+    public async Task Block_files_a_worker_evicted_are_closed_by_the_client_and_read_again_from_the_worker()
+    {
+        await using var cluster = await TestCluster.StartAsync(workers: 1);
+        var expected = cluster.WriteSource("e.bin", 3 * Block);
+        await using var client = await cluster.ClientAsync();
+        var file = await client.OpenAsync("e.bin", default);
+        Assert.Equal(expected, TestCluster.ReadAll(client, file, Block));
+        Assert.Equal(3, client.OpenBlockFileCount);
+
+        // What eviction does: the worker deletes the block files. Held open, they would keep their pages.
+        foreach (var block in Directory.EnumerateFiles(Path.Combine(cluster.Root, "worker0"), "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f).Contains('-', StringComparison.Ordinal)))
+        {
+            File.Delete(block);
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (client.OpenBlockFileCount > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(0, client.OpenBlockFileCount);
+        Assert.Equal(expected, TestCluster.ReadAll(client, file, Block));
+    }
+
+    [Fact]
     public async Task A_worker_socket_this_client_cannot_reach_means_tcp_not_the_source()
     {
         await using var cluster = await TestCluster.StartAsync(workers: 1);
