@@ -102,8 +102,8 @@ public sealed partial class ClusterFixture : IAsyncLifetime
         return name;
     }
 
-    /// <summary>Polls until <paramref name="read"/> returns a value, or fails naming what was awaited.</summary>
-    public static async Task<T> Eventually<T>(string what, Func<Task<T?>> read, double seconds = 20)
+    /// <summary>Polls (every <paramref name="pollMilliseconds"/>) until <paramref name="read"/> returns a value, or fails naming what was awaited.</summary>
+    public static async Task<T> Eventually<T>(string what, Func<Task<T?>> read, double seconds = 20, int pollMilliseconds = 100)
         where T : class
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
@@ -119,7 +119,7 @@ public sealed partial class ClusterFixture : IAsyncLifetime
                 throw new TimeoutException($"timed out after {seconds}s waiting for {what}");
             }
 
-            await Task.Delay(100);
+            await Task.Delay(pollMilliseconds);
         }
     }
 

@@ -373,20 +373,13 @@ public sealed class UpEndToEndTests : IDisposable
     private async Task<T> WaitAsync<T>(string what, Func<Task<T?>> probe, TimeSpan timeout)
         where T : class
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        try
         {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"waited {timeout.TotalSeconds} s for {what}; fluidd log:\n{Log()}");
-            }
-
-            await Task.Delay(500);
+            return await ClusterFixture.Eventually(what, probe, timeout.TotalSeconds, pollMilliseconds: 500);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; fluidd log:\n{Log()}", e);
         }
     }
 }
