@@ -14,8 +14,6 @@ internal static unsafe partial class FilePassing
     private const int SolSocket = 1;
     private const int ScmRights = 1;
     private const int MsgCmsgCloexec = 0x40000000;
-    private const int EAgain = 11;
-    private const int EIntr = 4;
 
     // struct cmsghdr on 64-bit Linux: size_t cmsg_len; int cmsg_level; int cmsg_type; then the data, aligned to 8.
     private const int CmsgHeader = 16;
@@ -41,7 +39,7 @@ internal static unsafe partial class FilePassing
                 nint sent;
                 while ((sent = SendMessage(Handle(socket), &message, 0)) < 0)
                 {
-                    WaitOrThrow(socket, SelectMode.SelectWrite);
+                    WaitOrThrow(socket, SelectMode.SelectWrite, "sendmsg");
                 }
 
                 SocketIo.SendAll(socket, data[(int)sent..]);
@@ -73,7 +71,7 @@ internal static unsafe partial class FilePassing
 
             while ((read = ReceiveMessage(Handle(socket), &message, MsgCmsgCloexec)) < 0)
             {
-                WaitOrThrow(socket, SelectMode.SelectRead);
+                WaitOrThrow(socket, SelectMode.SelectRead, "recvmsg");
             }
 
             if (message.ControlLength >= CmsgHeader + sizeof(int)
@@ -102,9 +100,14 @@ internal static unsafe partial class FilePassing
 
     private static int Handle(Socket socket) => (int)socket.SafeHandle.DangerousGetHandle();
 
-    // After a failed call: returns when it should be tried again (EINTR; EAGAIN once the socket is ready), throws otherwise.
-    private static void WaitOrThrow(Socket socket, SelectMode mode)
+    /// <summary>
+    /// After a socket system call failed: returns when it should be tried again (EINTR; EAGAIN once the socket is
+    /// ready for <paramref name="mode"/>), throws an <see cref="IOException"/> naming <paramref name="call"/> otherwise.
+    /// </summary>
+    internal static void WaitOrThrow(Socket socket, SelectMode mode, string call)
     {
+        const int EAgain = 11;
+        const int EIntr = 4;
         var errno = Marshal.GetLastPInvokeError();
         if (errno == EAgain)
         {
@@ -112,7 +115,7 @@ internal static unsafe partial class FilePassing
         }
         else if (errno != EIntr)
         {
-            throw new IOException($"{(mode == SelectMode.SelectRead ? "recvmsg" : "sendmsg")} failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+            throw new IOException($"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)}");
         }
     }
 

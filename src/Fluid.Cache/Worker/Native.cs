@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Fluid.Cache.Protocol;
 using Microsoft.Win32.SafeHandles;
 
 namespace Fluid.Cache.Worker;
@@ -7,9 +8,6 @@ namespace Fluid.Cache.Worker;
 /// <summary>Zero-copy send of a file range to a socket with sendfile(2).</summary>
 internal static partial class Native
 {
-    private const int EAgain = 11;
-    private const int EIntr = 4;
-
     /// <summary>Sends <paramref name="count"/> bytes of <paramref name="file"/> from <paramref name="offset"/> to the socket.</summary>
     public static void SendFile(Socket socket, SafeFileHandle file, long offset, long count)
     {
@@ -24,21 +22,12 @@ internal static partial class Native
                 continue;
             }
 
-            var errno = Marshal.GetLastPInvokeError();
-            if (sent < 0 && errno == EAgain)
+            if (sent == 0)
             {
-                socket.Poll(-1, SelectMode.SelectWrite);
-                continue;
+                throw new IOException("the block file ended before the announced length");
             }
 
-            if (sent < 0 && errno == EIntr)
-            {
-                continue;
-            }
-
-            throw sent == 0
-                ? new IOException("the block file ended before the announced length")
-                : new IOException($"sendfile failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+            FilePassing.WaitOrThrow(socket, SelectMode.SelectWrite, "sendfile");
         }
     }
 
