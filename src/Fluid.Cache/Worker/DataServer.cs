@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -275,10 +276,7 @@ public sealed class DataServer : IDisposable
                         writer.U32(file.Crc);
                         writer.U8(block.FromSource ? (byte)1 : (byte)0);
                         // The block file's descriptor travels with the answer: the reader may be in another pod that cannot see the path.
-                        var frame = new byte[Frame.HeaderSize + writer.Position];
-                        Frame.WriteHeader(frame, writer.Position, (ushort)Status.Ok, requestId);
-                        response.AsSpan(0, writer.Position).CopyTo(frame.AsSpan(Frame.HeaderSize));
-                        FilePassing.Send(socket, frame, file.Handle);
+                        SendWithFile(socket, requestId, response.AsSpan(0, writer.Position), file.Handle);
                         _source.Counters.Served(block.FromSource, file.Length, local: true);
                     });
                 }
@@ -356,6 +354,15 @@ public sealed class DataServer : IDisposable
         Frame.WriteHeader(header, body.Length, (ushort)status, requestId);
         SocketIo.SendAll(socket, header);
         SocketIo.SendAll(socket, body);
+    }
+
+    // An Ok answer whose frame carries an open file (SCM_RIGHTS); header and body go in one message so the file arrives with the header.
+    private static void SendWithFile(Socket socket, uint requestId, ReadOnlySpan<byte> body, SafeHandle file)
+    {
+        var frame = new byte[Frame.HeaderSize + body.Length];
+        Frame.WriteHeader(frame, body.Length, (ushort)Status.Ok, requestId);
+        body.CopyTo(frame.AsSpan(Frame.HeaderSize));
+        FilePassing.Send(socket, frame, file);
     }
 
     private static void TrySend(Socket socket, Status status, uint requestId, string message)
