@@ -12,20 +12,22 @@ public static class LocalProcess
         kill?.WaitForExit();
     }
 
-    /// <summary>The process's start time in clock ticks (/proc/PID/stat field 22), to tell a reused PID apart.</summary>
-    private static string? StartTicks(int pid)
+    /// <summary>The fields of /proc/PID/stat after the command name (the state first), or null when the process is gone.</summary>
+    private static string[]? StatFields(int pid)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields[19];
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         }
         catch (IOException)
         {
             return null;
         }
     }
+
+    /// <summary>The process's start time in clock ticks (/proc/PID/stat field 22), to tell a reused PID apart.</summary>
+    private static string? StartTicks(int pid) => StatFields(pid)?[19];
 
     /// <summary>Waits until none of the processes runs (gone, or a zombie that has let go of its files and mounts); false when some still run at the deadline.</summary>
     public static bool WaitGone(IReadOnlyCollection<int> pids, TimeSpan timeout)
@@ -44,18 +46,7 @@ public static class LocalProcess
         return true;
     }
 
-    private static bool Runs(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[stat.LastIndexOf(')') + 2] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    private static bool Runs(int pid) => StatFields(pid) is { } fields && fields[0] != "Z";
 
     /// <summary>Records a process as "PID START-TICKS", so a later reader can tell it from another that got the same PID.</summary>
     public static void WritePidFile(string path, int pid) => File.WriteAllText(path, $"{pid} {StartTicks(pid)}\n");
