@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Fluid.Cli.Tests;
 
 /// <summary>
@@ -49,7 +46,7 @@ internal sealed class CacheCluster : IDisposable
 
     public string StartMaster(string? address = null)
     {
-        address ??= $"http://127.0.0.1:{FreePort()}";
+        address ??= $"http://127.0.0.1:{TestPorts.Free()}";
         var master = FluidProcess.Start(Directory, "cache", "master", "--data-dir", "master", "--listen", address, "--token-file", "token",
             "--dataset-file", "dataset.yaml", "--block-size", "1Mi", "--secrets-dir", Directory);
         _daemons.Insert(0, master);
@@ -65,7 +62,7 @@ internal sealed class CacheCluster : IDisposable
     {
         var tier = Path.Combine(Directory, id);
         string[] args = ["cache", "worker", "--master", master, "--token-file", "token", "--id", id,
-            "--listen", $"127.0.0.1:{FreePort()}", "--tier", $"MEM:{tier}:256Mi", "--block-size", "1Mi", "--secrets-dir", Directory, .. extraArgs ?? []];
+            "--listen", $"127.0.0.1:{TestPorts.Free()}", "--tier", $"MEM:{tier}:256Mi", "--block-size", "1Mi", "--secrets-dir", Directory, .. extraArgs ?? []];
         var worker = FluidProcess.Start(Directory, environment ?? [], wrapper ?? [], args);
         _daemons.Add(worker);
         worker.WaitFor($"worker {id} serving default/demo");
@@ -84,10 +81,4 @@ internal sealed class CacheCluster : IDisposable
     public (int Exit, string Stdout, string Stderr) Client(string master, params string[] args) =>
         FluidProcess.Run(Directory, ["cache", .. args, "--master", master, "--token-file", "token", "--secrets-dir", Directory]);
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -19,8 +19,8 @@ public sealed class CacheCommandTests : IDisposable
     public async Task A_client_told_to_wait_for_its_master_waits_for_one_started_later_and_gives_up_on_one_that_never_comes()
     {
         File.WriteAllText(Path.Combine(_dir, "source", "sub", "hello.txt"), "hello fluid\n");
-        var address = $"http://127.0.0.1:{CacheCluster.FreePort()}";
-        var gone = Client($"http://127.0.0.1:{CacheCluster.FreePort()}", "cat", "/sub/hello.txt", "--wait-for-master", "2s");
+        var address = $"http://127.0.0.1:{TestPorts.Free()}";
+        var gone = Client($"http://127.0.0.1:{TestPorts.Free()}", "cat", "/sub/hello.txt", "--wait-for-master", "2s");
         Assert.NotEqual(0, gone.Exit);
         Assert.Contains("waiting up to 2 s for the master", gone.Stderr, StringComparison.Ordinal);
 
@@ -93,11 +93,11 @@ public sealed class CacheCommandTests : IDisposable
     public async Task Settings_come_from_a_config_file_and_the_environment_and_the_processes_serve_health_and_metrics()
     {
         File.WriteAllText(Path.Combine(_dir, "source", "x.bin"), "0123456789");
-        var master = $"http://127.0.0.1:{FreePort()}";
+        var master = $"http://127.0.0.1:{TestPorts.Free()}";
         File.WriteAllText(Path.Combine(_dir, "master.yaml"), $"data-dir: master\nlisten: {master}\ntoken-file: token\ndataset-file: dataset.yaml\nblock-size: 1Mi\n");
         var daemon = _cluster.Start("cache", "master", "--config", "master.yaml");
         daemon.WaitFor("master listening on");
-        var workerHttp = $"http://127.0.0.1:{FreePort()}";
+        var workerHttp = $"http://127.0.0.1:{TestPorts.Free()}";
         StartWorker(master, "w-env", new Dictionary<string, string> { ["FLUID_CACHE_HTTP"] = workerHttp });
 
         var (exit, stdout, stderr) = Client(master, "read", "/x.bin");
@@ -106,8 +106,14 @@ public sealed class CacheCommandTests : IDisposable
         Assert.Equal("ok\n", await http.GetStringAsync($"{master}/healthz"));
         Assert.Equal("ready\n", await http.GetStringAsync($"{master}/readyz"));
         Assert.Equal("ready\n", await http.GetStringAsync($"{workerHttp}/readyz"));
-        await Task.Delay(2500);
+        // The master counts the files with its first sync, in the background: wait for it, not a fixed time.
         var masterMetrics = await http.GetStringAsync($"{master}/metrics");
+        for (var i = 0; i < 300 && !masterMetrics.Contains("fluid_dataset_files{dataset=\"default/demo\"} 1", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100);
+            masterMetrics = await http.GetStringAsync($"{master}/metrics");
+        }
+
         Assert.Contains("fluid_dataset_files{dataset=\"default/demo\"} 1", masterMetrics, StringComparison.Ordinal);
         Assert.Contains("# TYPE fluid_dataset_cache_misses_total counter", masterMetrics, StringComparison.Ordinal);
         var workerMetrics = await http.GetStringAsync($"{workerHttp}/metrics");
@@ -204,5 +210,4 @@ public sealed class CacheCommandTests : IDisposable
 
     private (int Exit, string Stdout, string Stderr) Client(string master, params string[] args) => _cluster.Client(master, args);
 
-    private static int FreePort() => CacheCluster.FreePort();
 }

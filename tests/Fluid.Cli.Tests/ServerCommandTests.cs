@@ -133,7 +133,13 @@ public sealed partial class ServerCommandTests : IDisposable
                 }
             })).ToList();
 
-            await Task.Delay(1500);
+            // Kill once enough writes were acknowledged (a count, not a time: fsyncs on a busy machine are slow).
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (acknowledged.Count < 50 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+
             server.Kill();
             await stop.CancelAsync();
             await Task.WhenAll(writers);

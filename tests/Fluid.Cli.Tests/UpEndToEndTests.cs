@@ -70,7 +70,7 @@ public sealed class UpEndToEndTests : IDisposable
         {
             var status = (await datasets.GetAsync(_name, "default"))["status"];
             return status?["cacheStates"]?["cachedPercentage"]?.GetValue<string>() == "100.0%" ? status : null;
-        }, TimeSpan.FromSeconds(20));
+        }, TimeSpan.FromSeconds(45));
         Assert.Equal(files.Count.ToString(CultureInfo.InvariantCulture), figures["fileNum"]!.GetValue<string>());
         var total = files.Sum(f => new FileInfo(Path.Combine(_source, f)).Length);
         Assert.Equal(global::Fluid.Api.Core.Quantity.HumanBytes(total), figures["ufsTotal"]!.GetValue<string>());

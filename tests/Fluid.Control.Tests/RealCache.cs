@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Fluid.Api.V1Alpha1;
 using Fluid.Cache.Client;
 using Fluid.Cache.Master;
@@ -120,12 +118,7 @@ internal sealed class RealCache : IAsyncDisposable
     }
 
     /// <summary>A port on 127.0.0.1 nothing listens on.</summary>
-    public static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int ClosedPort() => TestPorts.Free();
 
     public async ValueTask DisposeAsync()
     {

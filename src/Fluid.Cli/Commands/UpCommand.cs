@@ -246,7 +246,7 @@ internal static class UpCommand
                 return $"runtime {name}: {e["message"]}";
             }
 
-            if (reason is "BackOff" or "CreateContainerConfigError" && involved.StartsWith(name + "-", StringComparison.Ordinal))
+            if (reason is "BackOff" or "CreateContainerConfigError" && IsRuntimePod(involved, name))
             {
                 return $"pod {involved}: {e["message"]} (logs: kubectl logs {involved} -n {ns})";
             }
@@ -254,4 +254,12 @@ internal static class UpCommand
 
         return null;
     }
+
+    /// <summary>
+    /// Whether a pod is one of the runtime's: master and worker StatefulSet pods, FUSE DaemonSet pods. A prefix
+    /// match would take dataset `a-b`'s pods for dataset `a`'s.
+    /// </summary>
+    internal static bool IsRuntimePod(string pod, string runtime) =>
+        pod.StartsWith(runtime + "-", StringComparison.Ordinal)
+        && System.Text.RegularExpressions.Regex.IsMatch(pod[(runtime.Length + 1)..], "^(master-[0-9]+|worker-[0-9]+|fuse-[a-z0-9]+)$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
 }

@@ -167,7 +167,8 @@ public sealed class FluidController(KubeClient client, EngineRegistry engines, F
         }
     }
 
-    private static readonly TimeSpan[] LoadSettleDelays = [TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10)];
+    // Heartbeats come every 2 s; a busy node may delay one, so the later syncs catch what the first missed.
+    private static readonly TimeSpan[] LoadSettleDelays = [TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)];
 
     private static void EnqueueRuntimeAfter(Dictionary<string, WorkQueue<string>> runtimes, string? ns, string? name, TimeSpan delay)
     {

@@ -221,8 +221,7 @@ public sealed class EngineTests
             TestCluster.ReadAll(client, await client.OpenAsync("m.bin", default), Block);
         }
 
-        await Task.Delay(2500);
-        var before = cluster.Master.Service.Stats();
+        var before = await cluster.WaitForFiguresAsync(s => s.Hits + s.Misses == 3);
         await cluster.RestartMasterAsync();
 
         var after = cluster.Master.Service.Stats();
@@ -244,7 +243,7 @@ public sealed class EngineTests
         var file = await client.OpenAsync("s.bin", default);
         TestCluster.ReadAll(client, file, Block);
         TestCluster.ReadAll(client, file, Block);
-        await Task.Delay(2500);
+        await cluster.WaitForFiguresAsync(s => s.Hits + s.Misses == 8 && s.CachedBytes == 4L * Block);
 
         var stats = await client.Master.StatsAsync(default);
 

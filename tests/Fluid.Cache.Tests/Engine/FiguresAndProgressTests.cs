@@ -57,7 +57,7 @@ public sealed class FiguresAndProgressTests
         await using var local = await cluster.ClientAsync();
         await local.LoadAsync("l.bin", 1, default);
         TestCluster.ReadAll(local, await local.OpenAsync("l.bin", default), Block);
-        await WaitForAsync(cluster, s => s.BytesFromCache == 3L * Block);
+        await cluster.WaitForFiguresAsync(s => s.BytesFromCache == 3L * Block);
 
         var stats = await local.Master.StatsAsync(default);
         Assert.Equal(3L * Block, stats.BytesFromCache);
@@ -123,7 +123,7 @@ public sealed class FiguresAndProgressTests
         Assert.NotNull(kept.ReceivedAt);
         Assert.Null(await client.Master.ProgressAsync("uid-2", default));
 
-        await WaitForAsync(cluster, s => s.CachedBytes == plan.TotalBytes);
+        await cluster.WaitForFiguresAsync(s => s.CachedBytes == plan.TotalBytes);
         Assert.Equal(plan.TotalBytes, (await client.Master.StatsAsync(default)).CachedBytes);
     }
 
@@ -151,14 +151,5 @@ public sealed class FiguresAndProgressTests
         Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync("api/v1/operations/abc", body)).StatusCode);
         var kept = await http.GetStringAsync("api/v1/operations/abc");
         Assert.Contains("\"loadedBytes\":5", kept, StringComparison.Ordinal);
-    }
-
-    // Workers bring their figures to the master every 2 s; wait for them rather than a fixed time.
-    private static async Task WaitForAsync(TestCluster cluster, Func<DatasetStats, bool> done)
-    {
-        for (var i = 0; i < 300 && !done(cluster.Master.Service.Stats()); i++)
-        {
-            await Task.Delay(100);
-        }
     }
 }

@@ -4,6 +4,7 @@ using Fluid.Api.V1Alpha1;
 using Fluid.Cache.Client;
 using Fluid.Cache.Master;
 using Fluid.Cache.Namespace;
+using Fluid.Cache.Protocol;
 using Fluid.Cache.Store;
 using Fluid.Cache.Ufs;
 using Fluid.Cache.Worker;
@@ -146,6 +147,19 @@ public sealed class TestCluster : IAsyncDisposable
         }
 
         Assert.Equal(count, Master.Service.Cluster().Workers.Count);
+    }
+
+    /// <summary>Workers bring their figures to the master every 2 s: waits (up to 30 s) until the master's satisfy <paramref name="done"/>.</summary>
+    public async Task<DatasetStats> WaitForFiguresAsync(Func<DatasetStats, bool> done)
+    {
+        for (var i = 0; i < 300 && !done(Master.Service.Stats()); i++)
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        var stats = Master.Service.Stats();
+        Assert.True(done(stats), $"the master's figures never got there: hits {stats.Hits}, misses {stats.Misses}, cached {stats.CachedBytes} bytes, from cache {stats.BytesFromCache}");
+        return stats;
     }
 
     public static byte[] ReadAll(CacheClient client, CacheFile file, int chunk)

@@ -26,9 +26,9 @@ public sealed class GaneshaFixture(IMessageSink diagnostics) : IAsyncLifetime
                 // ganesha also binds its MOUNT service on the port below the NFS port.
                 do
                 {
-                    Port = ScriptedServer.FreePort();
+                    Port = TestPorts.Free();
                 }
-                while (!ScriptedServer.IsFree(Port - 1));
+                while (!TestPorts.IsFree(Port - 1));
                 return new() { ["NFS_PORT"] = Port.ToString(CultureInfo.InvariantCulture) };
             },
             TimeSpan.FromMinutes(1));

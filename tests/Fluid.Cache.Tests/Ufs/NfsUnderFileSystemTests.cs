@@ -180,7 +180,7 @@ public sealed class NfsUnderFileSystemTests(GaneshaFixture nfs)
     [Fact]
     public async Task An_unreachable_server_is_reported_with_its_address()
     {
-        var port = ScriptedServer.FreePort();
+        var port = TestPorts.Free();
         await using var ufs = new NfsUnderFileSystem(new UfsMount(
             new Uri("nfs://127.0.0.1/export/data"),
             new Dictionary<string, string> { ["nfsport"] = port.ToString(CultureInfo.InvariantCulture) },

@@ -28,8 +28,8 @@ public sealed class NginxFixture : IDisposable
 
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreePort();
-            OtherPort = FreePort();
+            Port = TestPorts.Free();
+            OtherPort = TestPorts.Free();
             File.WriteAllText(Path.Join(_directory.Path, "nginx.conf"), Config(_directory.Path, Www, Port, OtherPort));
             _nginx = Start();
             if (WaitUntilListening(_nginx, Port) && WaitUntilListening(_nginx, OtherPort))
@@ -177,13 +177,6 @@ public sealed class NginxFixture : IDisposable
         process.Dispose();
     }
 
-    private static int FreePort()
-    {
-        // Each call binds its own listener, so two calls in a row give two different ports.
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string Run(string file, params string[] arguments)
     {

@@ -28,11 +28,11 @@ public sealed class RadosgwFixture(IMessageSink diagnostics) : IAsyncLifetime
             "start-radosgw.sh",
             () =>
             {
-                port = ScriptedServer.FreePort();
+                port = TestPorts.Free();
                 return new()
                 {
                     ["RGW_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["MON_PORT"] = ScriptedServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["MON_PORT"] = TestPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["S3_AK"] = AccessKey,
                     ["S3_SK"] = SecretKey,
                     ["MEMSTORE_BYTES"] = (1L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture),

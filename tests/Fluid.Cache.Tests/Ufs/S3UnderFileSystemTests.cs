@@ -216,7 +216,7 @@ public sealed class S3UnderFileSystemTests(RadosgwFixture rgw)
     [Fact]
     public async Task An_endpoint_nobody_listens_on_is_reported_as_unreachable()
     {
-        var endpoint = $"http://127.0.0.1:{ScriptedServer.FreePort()}";
+        var endpoint = $"http://127.0.0.1:{TestPorts.Free()}";
         await using var s3 = new S3UnderFileSystem(rgw.Mount("s3://bucket", new() { ["endpoint"] = endpoint }));
 
         var failure = await Assert.ThrowsAsync<UfsException>(() => s3.StatAsync("a", None));

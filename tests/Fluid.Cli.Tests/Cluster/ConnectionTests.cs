@@ -59,7 +59,7 @@ public sealed class ConnectionTests : IDisposable
         Assert.Equal(1, code);
         Assert.StartsWith($"error: cannot reach fluidd at https://127.0.0.1:{port} (", stderr, StringComparison.Ordinal);
         Assert.EndsWith($"): it is not running; start it with 'fluid up -f FILE' (its kubeconfig is {kubeconfig}), or pass --kubeconfig to use a cluster\n", stderr);
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "a stopped fluidd should be reported at once, not after long retries");
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(25), "a stopped fluidd should be reported after a few quick retries, not after long ones (the bound includes a cold .NET start on a busy machine)");
 
         (code, _, stderr) = FluidProcess.Run(_home, Environment(), null, "get", "datasets", "--kubeconfig", Path.Combine(_home, "nope.yaml"));
         Assert.Equal(1, code);

@@ -85,7 +85,7 @@ public sealed class DescribeDeleteTests(ClusterFixture cluster)
         Assert.Equal(1, code);
         Assert.Equal("dataset.data.fluid.io \"held\" deleted\n", stdout);
         Assert.StartsWith("error: timed out after 1s waiting for dataset.data.fluid.io \"held\" to be deleted: it is held by its finalizers [example.com/hold]", stderr, StringComparison.Ordinal);
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(30), "--timeout 1s must end the wait (the bound includes a cold .NET start on a busy machine)");
         var still = await datasets.GetAsync("held", ns);
         Assert.NotNull(still["metadata"]!["deletionTimestamp"]);
 

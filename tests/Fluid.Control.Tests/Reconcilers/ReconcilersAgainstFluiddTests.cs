@@ -300,7 +300,7 @@ public sealed class ReconcilersAgainstFluiddTests(ControllerFixture cluster) : I
             {
                 ReportInterval = TimeSpan.FromMilliseconds(200),
                 Report = (p, ct) => client.Master.ReportProgressAsync(uid, p, ct),
-                TargetLoaded = (_, ct) => Task.Delay(3000, ct),
+                TargetLoaded = (_, ct) => Task.Delay(5000, ct), // several controller polls (every ~2 s) see each partway value
             }, default);
         }
 

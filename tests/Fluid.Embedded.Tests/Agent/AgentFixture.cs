@@ -11,6 +11,12 @@ public sealed class AgentFixture : IAsyncLifetime
 {
     public const string Node = "agent-test-node";
 
+    /// <summary>
+    /// The classes with an agent run one after the other: their pods share host directories
+    /// (/run/fluid-agent-test, ...) that a fixture removes when its class ends.
+    /// </summary>
+    public const string Collection = "node agents";
+
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("fluidd-agent-").FullName;
 
     public FluiddServer Server { get; private set; } = null!;
@@ -105,36 +111,7 @@ public sealed class AgentFixture : IAsyncLifetime
     public static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
     /// <summary>A free port ending in 0 whose successor is free too (ordinals 0 and 1 append their index).</summary>
-    public static int FreePortPair()
-    {
-        while (true)
-        {
-            var port = (FreePort() / 10 * 10) % 60000;
-            if (port > 1024 && IsFree(port) && IsFree(port + 1))
-            {
-                return port;
-            }
-        }
-    }
+    public static int FreePortPair() => TestPorts.FreePair();
 
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => TestPorts.Free();
 }

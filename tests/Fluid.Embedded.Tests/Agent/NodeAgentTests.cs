@@ -6,6 +6,7 @@ using static Fluid.Embedded.Tests.Agent.AgentFixture;
 
 namespace Fluid.Embedded.Tests.Agent;
 
+[Collection(AgentFixture.Collection)]
 public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixture>
 {
     private const string Valid = """
@@ -164,9 +165,10 @@ public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixt
         }, "default");
         try
         {
-            await Task.Delay(1500);
+            var first = await agent.Wait("the DaemonSet's first status", async () =>
+                await sets.GetAsync("fuse", "default") is var current && current["status"]?["observedGeneration"] is not null ? current : null);
+            Assert.Equal(0, first["status"]!["desiredNumberScheduled"]!.GetValue<int>());
             Assert.Empty(await agent.PodsAsync("app=fuse"));
-            Assert.Equal(0, (await sets.GetAsync("fuse", "default"))["status"]?["desiredNumberScheduled"]?.GetValue<int>());
 
             await nodes.MergePatchAsync(Node, JsonNode.Parse("""{"metadata":{"labels":{"fluid.io/agent-test-fuse":"true"}}}""")!);
             var set = await agent.Wait("the DaemonSet's pod to be ready", async () =>

@@ -13,8 +13,10 @@ public sealed class LeaderElectorTests
         LeaseName = "fluid-controller",
         Namespace = "fluid-system",
         Identity = identity,
-        LeaseDuration = TimeSpan.FromSeconds(2),
-        RenewDeadline = TimeSpan.FromMilliseconds(1200),
+        // Leases change hands here by release or by an intruder, never by expiry: long timings keep a pause of
+        // the test process (GC, a busy machine) from making a leader step down on its own.
+        LeaseDuration = TimeSpan.FromSeconds(15),
+        RenewDeadline = TimeSpan.FromSeconds(10),
         RetryPeriod = TimeSpan.FromMilliseconds(100),
     };
 

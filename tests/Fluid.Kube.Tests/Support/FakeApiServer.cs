@@ -329,13 +329,17 @@ public sealed class FakeApiServer : IAsyncDisposable
 
         try
         {
+            // A read that loses to the bookmark tick stays pending for the next round: a new read would leave
+            // the old one to take the next event and drop it.
+            Task<string>? read = null;
             while (true)
             {
-                var read = channel.Reader.ReadAsync(lifetime.Token).AsTask();
+                read ??= channel.Reader.ReadAsync(lifetime.Token).AsTask();
                 var tick = bookmarks ? Task.Delay(BookmarkInterval, lifetime.Token) : Task.Delay(Timeout.Infinite, lifetime.Token);
                 if (await Task.WhenAny(read, tick) == read)
                 {
                     await context.Response.WriteAsync(await read + "\n");
+                    read = null;
                 }
                 else
                 {
