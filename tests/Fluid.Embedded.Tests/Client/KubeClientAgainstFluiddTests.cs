@@ -101,7 +101,7 @@ public sealed class KubeClientAgainstFluiddTests(FluiddFixture fluidd) : IClassF
         var led = new ConcurrentQueue<string>();
         LeaderElector Elector(string identity) => new(
             _client,
-            new LeaderElectionOptions { LeaseName = "client-election", Identity = identity, LeaseDuration = TimeSpan.FromSeconds(3), RenewDeadline = TimeSpan.FromSeconds(2), RetryPeriod = TimeSpan.FromMilliseconds(200) },
+            new LeaderElectionOptions { LeaseName = "client-election", Identity = identity, LeaseDuration = TimeSpan.FromSeconds(15), RenewDeadline = TimeSpan.FromSeconds(10), RetryPeriod = TimeSpan.FromMilliseconds(200) },
             async token =>
             {
                 overlap |= Interlocked.Increment(ref leading) > 1;
