@@ -37,6 +37,14 @@ public sealed partial class DatasetFileSystem
 {
     public const ulong RootInode = NodeTable.RootInode;
 
+    /// <summary>
+    /// st_blksize, the I/O size programs are advised to use. Not the cache block size: cat and cp size
+    /// their buffer from it, and a 4 MiB buffer allocated per file (page faults on every first touch,
+    /// copies that miss the CPU cache) made `cat` through the mount 5-6x slower than a 128 KiB one.
+    /// The kernel's readahead still asks the server for large reads.
+    /// </summary>
+    internal const int PreferredIoSize = 128 << 10;
+
     private const uint ReadOnlyDirectoryMode = 0x4000 | 0x16D; // S_IFDIR | 0555
     private const uint ReadOnlyFileMode = 0x8000 | 0x124;      // S_IFREG | 0444
     private const uint WritableDirectoryMode = 0x4000 | 0x1ED; // S_IFDIR | 0755
@@ -430,7 +438,7 @@ public sealed partial class DatasetFileSystem
             Nlink = entry.IsDirectory ? 2UL : 1UL,
             Size = entry.IsDirectory ? 4096 : entry.Size,
             Blocks = entry.IsDirectory ? 8 : (entry.Size + 511) / 512,
-            BlockSize = Math.Max(_client.BlockSize, 4096),
+            BlockSize = PreferredIoSize,
             AccessSeconds = seconds,
             AccessNanoseconds = milliseconds * 1_000_000,
             ModifySeconds = seconds,

@@ -93,6 +93,14 @@ public sealed class ReadOnlyMountTests(MountFixture fixture) : IClassFixture<Mou
     }
 
     [Fact]
+    public void Files_advise_128_KiB_io_not_the_cache_block_size()
+    {
+        // cat and cp size their buffer from st_blksize; the cache block (256 KiB here, 4 MiB by default) made it huge.
+        Assert.Equal("131072", MountFixture.Run("stat", "-c", "%o", Mounted("big.bin")).Out.Trim());
+        Assert.Equal("131072", MountFixture.Run("stat", "-c", "%o", Mounted("a/exact.bin")).Out.Trim());
+    }
+
+    [Fact]
     public void The_mount_is_read_only_fuse_named_after_the_dataset_and_df_answers()
     {
         var line = File.ReadAllLines("/proc/self/mounts").Single(l => l.Split(' ')[1] == fixture.MountPoint).Split(' ');
