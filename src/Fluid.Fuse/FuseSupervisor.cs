@@ -71,8 +71,42 @@ public sealed class FuseSupervisor : IDisposable
             throw new IOException($"duplicating the FUSE descriptor of {mountpoint} failed with errno {Marshal.GetLastPInvokeError()}");
         }
 
-        var state = Directory.CreateTempSubdirectory("fluid-fuse-");
+        var prefix = StatePrefix(mountpoint);
+        RemoveAbandonedStates(prefix, log);
+        var state = Directory.CreateTempSubdirectory(prefix);
         return new FuseSupervisor(mountpoint, session, fd, state, log);
+    }
+
+    /// <summary>
+    /// How the names of a mount point's state directories (in the temp directory) begin: a supervisor killed
+    /// with SIGKILL leaves its directory behind, and the next one for the same mount point removes it.
+    /// </summary>
+    public static string StatePrefix(string mountpoint)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(mountpoint).TrimEnd('/')));
+        return $"fluid-fuse-{Convert.ToHexStringLower(hash)[..16]}-";
+    }
+
+    // A state directory is abandoned when no server process it names as serving is alive.
+    private static void RemoveAbandonedStates(string prefix, TextWriter log)
+    {
+        foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), prefix + "*"))
+        {
+            try
+            {
+                var live = Directory.GetFiles(directory, "serving.*")
+                    .Any(f => int.TryParse(Path.GetExtension(f).TrimStart('.'), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) && Directory.Exists($"/proc/{pid}"));
+                if (!live)
+                {
+                    Directory.Delete(directory, recursive: true);
+                    log.WriteLine($"removed {directory}, left by an earlier supervisor of this mount point");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                log.WriteLine($"could not remove {directory}, left by an earlier supervisor of this mount point: {e.Message}");
+            }
+        }
     }
 
     /// <summary>

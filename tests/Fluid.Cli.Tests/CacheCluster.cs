@@ -69,10 +69,14 @@ internal sealed class CacheCluster : IDisposable
         return worker;
     }
 
-    /// <summary>Starts another `fluid` process in the cluster's directory, stopped with the rest.</summary>
+    /// <summary>
+    /// Starts another `fluid` process in the cluster's directory, stopped with the rest. Its temporary files (a FUSE
+    /// supervisor's state, which a SIGKILL leaves behind) go to the cluster's directory, removed with it.
+    /// </summary>
     public FluidDaemon Start(params string[] args)
     {
-        var daemon = FluidProcess.Start(Directory, args);
+        var temp = System.IO.Directory.CreateDirectory(Path.Combine(Directory, "tmp")).FullName;
+        var daemon = FluidProcess.Start(Directory, new Dictionary<string, string> { ["TMPDIR"] = temp }, args);
         _daemons.Add(daemon);
         return daemon;
     }

@@ -130,6 +130,30 @@ public sealed partial class FuseCommandTests : IDisposable
         Assert.False(IsMounted());
     }
 
+    [Fact]
+    public void A_mount_removes_the_state_a_killed_supervisor_of_its_mount_point_left_and_keeps_a_live_ones()
+    {
+        var master = _cluster.StartMaster();
+        var temp = Directory.CreateDirectory(Path.Combine(_cluster.Directory, "tmp")).FullName;
+        var prefix = Fluid.Fuse.FuseSupervisor.StatePrefix(_mountpoint);
+        using var ended = System.Diagnostics.Process.Start("true")!;
+        ended.WaitForExit();
+        var abandoned = Directory.CreateDirectory(Path.Combine(temp, prefix + "killed")).FullName;
+        File.WriteAllText(Path.Combine(abandoned, $"serving.{ended.Id}"), "");
+        File.WriteAllText(Path.Combine(abandoned, "nodes"), "journal");
+        var live = Directory.CreateDirectory(Path.Combine(temp, prefix + "live")).FullName;
+        File.WriteAllText(Path.Combine(live, $"serving.{Environment.ProcessId}"), "");
+        var other = Directory.CreateDirectory(Path.Combine(temp, Fluid.Fuse.FuseSupervisor.StatePrefix(_mountpoint + "-other") + "killed")).FullName;
+
+        Mount(master);
+
+        Assert.False(Directory.Exists(abandoned), _fuse!.Output);
+        Assert.Contains($"removed {abandoned}, left by an earlier supervisor", _fuse.Output, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(live), "the state of a live server must stay");
+        Assert.True(Directory.Exists(other), "another mount point's state is not this mount's business");
+        Assert.Single(Directory.GetDirectories(temp, prefix + "*"), d => d != live);
+    }
+
     private void Mount(string master)
     {
         _fuse = _cluster.Start("cache", "fuse", "--mountpoint", _mountpoint, "--master", master, "--token-file", "token", "--secrets-dir", _cluster.Directory);

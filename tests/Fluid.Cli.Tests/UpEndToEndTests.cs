@@ -274,6 +274,20 @@ public sealed class UpEndToEndTests : IDisposable
         Fluid(TimeSpan.FromMinutes(1), "down", "--purge");
         Directory.Delete(_home, recursive: true);
         Directory.Delete(_source, recursive: true);
+
+        // The host directories of this test's datasets (hostPath volumes: the master's state, the mount point, worker
+        // sockets) outlive them, as on a cluster; removed here unless something is still mounted below them.
+        var mounted = File.ReadLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).ToList();
+        foreach (var root in new[] { "/var/lib/fluid/default", "/runtime-mnt/fluid/default" }.Where(Directory.Exists))
+        {
+            foreach (var directory in Directory.GetDirectories(root, _name + "*"))
+            {
+                if (!mounted.Any(m => m.StartsWith(directory + "/", StringComparison.Ordinal) || m == directory))
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+            }
+        }
     }
 
     private List<string> WriteSamples()
