@@ -40,7 +40,7 @@ public sealed partial class DatasetFileSystem
     /// <summary>
     /// st_blksize, the I/O size programs are advised to use. Not the cache block size: cat and cp size
     /// their buffer from it, and a 4 MiB buffer allocated per file (page faults on every first touch,
-    /// copies that miss the CPU cache) made `cat` through the mount 5-6x slower than a 128 KiB one.
+    /// copies that miss the CPU cache) made `cat` through the mount about 3x slower than a 128 KiB one.
     /// The kernel's readahead still asks the server for large reads.
     /// </summary>
     internal const int PreferredIoSize = 128 << 10;
