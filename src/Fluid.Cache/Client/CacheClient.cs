@@ -666,25 +666,48 @@ internal sealed class BlockFileCache(int capacity) : IDisposable
     /// </summary>
     public void CloseEvicted()
     {
+        // The links are read outside the lock: a sweep over thousands of files must not hold up the reads that look up theirs.
+        List<(BlockId Id, SafeFileHandle Handle)> open;
         lock (_lock)
         {
-            foreach (var (id, (handle, _)) in _files.ToList())
-            {
-                string? target;
-                try
-                {
-                    target = new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget;
-                }
-                catch (IOException)
-                {
-                    continue;
-                }
+            open = [.. _files.Select(f => (f.Key, f.Value.Handle))];
+        }
 
-                if (target is not null && target.EndsWith(" (deleted)", StringComparison.Ordinal))
+        foreach (var (id, handle) in open)
+        {
+            if (IsDeleted(handle))
+            {
+                lock (_lock)
                 {
-                    _files.Remove(id);
-                    handle.Dispose();
+                    // Unless the entry was replaced or dropped meanwhile.
+                    if (_files.TryGetValue(id, out var entry) && entry.Handle == handle)
+                    {
+                        _files.Remove(id);
+                        handle.Dispose();
+                    }
                 }
+            }
+        }
+    }
+
+    private static bool IsDeleted(SafeFileHandle handle)
+    {
+        var added = false;
+        try
+        {
+            // Held, so the descriptor number cannot be closed and reused while its link is read.
+            handle.DangerousAddRef(ref added);
+            return new FileInfo($"/proc/self/fd/{handle.DangerousGetHandle()}").LinkTarget?.EndsWith(" (deleted)", StringComparison.Ordinal) == true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
             }
         }
     }
