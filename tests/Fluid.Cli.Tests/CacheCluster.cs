@@ -31,6 +31,9 @@ internal sealed class CacheCluster : IDisposable
 
     public string Source => Path.Combine(Directory, "source");
 
+    /// <summary>The temporary directory (TMPDIR) of the processes <see cref="Start"/> starts.</summary>
+    public string TempDirectory => Path.Combine(Directory, "tmp");
+
     /// <summary>Daemons in start order, the master first.</summary>
     public IReadOnlyList<FluidDaemon> Daemons => _daemons;
 
@@ -75,8 +78,8 @@ internal sealed class CacheCluster : IDisposable
     /// </summary>
     public FluidDaemon Start(params string[] args)
     {
-        var temp = System.IO.Directory.CreateDirectory(Path.Combine(Directory, "tmp")).FullName;
-        var daemon = FluidProcess.Start(Directory, new Dictionary<string, string> { ["TMPDIR"] = temp }, args);
+        System.IO.Directory.CreateDirectory(TempDirectory);
+        var daemon = FluidProcess.Start(Directory, new Dictionary<string, string> { ["TMPDIR"] = TempDirectory }, args);
         _daemons.Add(daemon);
         return daemon;
     }

@@ -107,13 +107,8 @@ public sealed class CacheCommandTests : IDisposable
         Assert.Equal("ready\n", await http.GetStringAsync($"{master}/readyz"));
         Assert.Equal("ready\n", await http.GetStringAsync($"{workerHttp}/readyz"));
         // The master counts the files with its first sync, in the background: wait for it, not a fixed time.
-        var masterMetrics = await http.GetStringAsync($"{master}/metrics");
-        for (var i = 0; i < 300 && !masterMetrics.Contains("fluid_dataset_files{dataset=\"default/demo\"} 1", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(100);
-            masterMetrics = await http.GetStringAsync($"{master}/metrics");
-        }
-
+        var masterMetrics = await ClusterFixture.Eventually("the file count in the master's metrics", async () =>
+            await http.GetStringAsync($"{master}/metrics") is var text && text.Contains("fluid_dataset_files{dataset=\"default/demo\"} 1", StringComparison.Ordinal) ? text : null, 30);
         Assert.Contains("fluid_dataset_files{dataset=\"default/demo\"} 1", masterMetrics, StringComparison.Ordinal);
         Assert.Contains("# TYPE fluid_dataset_cache_misses_total counter", masterMetrics, StringComparison.Ordinal);
         var workerMetrics = await http.GetStringAsync($"{workerHttp}/metrics");

@@ -134,7 +134,7 @@ public sealed partial class FuseCommandTests : IDisposable
     public void A_mount_removes_the_state_a_killed_supervisor_of_its_mount_point_left_and_keeps_a_live_ones()
     {
         var master = _cluster.StartMaster();
-        var temp = Directory.CreateDirectory(Path.Combine(_cluster.Directory, "tmp")).FullName;
+        var temp = Directory.CreateDirectory(_cluster.TempDirectory).FullName;
         var prefix = Fluid.Fuse.FuseSupervisor.StatePrefix(_mountpoint);
         using var ended = System.Diagnostics.Process.Start("true")!;
         ended.WaitForExit();

@@ -41,8 +41,10 @@ public static class TestPorts
     {
         while (true)
         {
-            var port = Free() / 10 * 10;
-            if (port > 1024 && IsFree(port) && IsFree(port + 1))
+            // Both ports are recorded as given, so no later Free() hands either out.
+            var given = Free();
+            var port = given / 10 * 10;
+            if (port > 1024 && (port == given || Given.TryAdd(port, true)) && (port + 1 == given || Given.TryAdd(port + 1, true)) && IsFree(port) && IsFree(port + 1))
             {
                 return port;
             }

@@ -109,9 +109,4 @@ public sealed class AgentFixture : IAsyncLifetime
         pod["status"]?["containerStatuses"]?[0]?["containerID"]?.GetValue<string>() is { } id && id.StartsWith("fluidd://", StringComparison.Ordinal) ? int.Parse(id["fluidd://".Length..], System.Globalization.CultureInfo.InvariantCulture) : null;
 
     public static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-
-    /// <summary>A free port ending in 0 whose successor is free too (ordinals 0 and 1 append their index).</summary>
-    public static int FreePortPair() => TestPorts.FreePair();
-
-    public static int FreePort() => TestPorts.Free();
 }

@@ -41,7 +41,7 @@ public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixt
     [Fact]
     public async Task StatefulSet_masters_turn_ready_by_healthz_and_scaling_down_stops_the_highest_ordinal()
     {
-        var port = FreePortPair();
+        var port = TestPorts.FreePair(); // ordinals 0 and 1 append their index
         await CreateSecretAsync("masters-token", "token", "s3cret-token-value");
         var set = new JsonObject
         {
@@ -156,7 +156,7 @@ public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixt
                         {
                             ["name"] = "fuse",
                             ["image"] = "fluid",
-                            ["args"] = new JsonArray("cache", "master", "--data-dir", "/tmp/fluid-agent-test-ds-$(POD)", "--listen", $"http://127.0.0.1:{FreePort()}"),
+                            ["args"] = new JsonArray("cache", "master", "--data-dir", "/tmp/fluid-agent-test-ds-$(POD)", "--listen", $"http://127.0.0.1:{TestPorts.Free()}"),
                             ["env"] = new JsonArray(new JsonObject { ["name"] = "POD", ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = "metadata.name" } } }),
                         }),
                     },
@@ -315,7 +315,7 @@ public sealed class NodeAgentTests(AgentFixture agent) : IClassFixture<AgentFixt
     public async Task Deleting_a_pod_stops_its_process_and_leaves_no_pid_file()
     {
         var pods = agent.Client.Resource("v1", "Pod");
-        var port = FreePort();
+        var port = TestPorts.Free();
         await CreateSecretAsync("lonely-token", "token", "another-token-value");
         await pods.CreateAsync(new JsonObject
         {
